@@ -1,0 +1,42 @@
+// The one way the project gets a Temporal server locally: tests, `npm start` and the
+// benchmarks all come through here. Both servers run from the binaries that
+// `npm run setup` installed (never the SDK's download, which needs the internet).
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { requireTemporalCli, requireTestServer, type ToolOptions } from '../tools/binaries';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+
+export interface DevServerOptions extends ToolOptions {
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  /** Serve the Web UI on this port. */
+  uiPort?: number;
+  /** SQLite file that keeps history across restarts; in memory when omitted. */
+  dbFilename?: string;
+  namespace?: string;
+  /** Listen address; default localhost. */
+  ip?: string;
+}
+
+/** The Temporal CLI's dev server, with the project's search attributes registered. */
+export async function startDevServer(opts: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireTemporalCli(opts) },
+      port: opts.port,
+      ip: opts.ip,
+      ui: opts.uiPort !== undefined,
+      uiPort: opts.uiPort,
+      dbFilename: opts.dbFilename,
+      namespace: opts.namespace,
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'warn' },
+    },
+  });
+}
+
+/** Java time-skipping test server: timers fire as soon as the workflow is blocked on them. */
+export async function startTimeSkippingServer(opts: ToolOptions = {}): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: requireTestServer(opts) } },
+  });
+}

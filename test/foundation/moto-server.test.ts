@@ -1,0 +1,25 @@
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMotoServer, type MotoServer } from '../../src/aws/moto-server';
+
+describe('moto server from the project-local install', () => {
+  let moto: MotoServer;
+  beforeAll(async () => {
+    moto = await startMotoServer();
+  });
+  afterAll(async () => {
+    await moto?.close();
+  });
+
+  test('the real S3 client stores and reads an object through it', async () => {
+    const s3 = new S3Client({
+      endpoint: moto.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'slides' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'slides', Key: 'a b/ü.svs', Body: 'pixels' }));
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'slides', Key: 'a b/ü.svs' }));
+    expect(await got.Body?.transformToString()).toBe('pixels');
+  });
+});
