@@ -1,6 +1,7 @@
 // The one way the project gets a Temporal server locally: tests, `npm start` and the
 // benchmarks all come through here. Both servers run from the binaries that
 // `npm run setup` installed (never the SDK's download, which needs the internet).
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { requireTemporalCli, requireTestServer, type ToolOptions } from '../tools/binaries';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -34,9 +35,29 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
   });
 }
 
-/** Java time-skipping test server: timers fire as soon as the workflow is blocked on them. */
+/**
+ * Java time-skipping test server: timers fire as soon as the workflow is blocked on them.
+ * It takes no search-attribute flags, so they are registered through its operator API.
+ */
 export async function startTimeSkippingServer(opts: ToolOptions = {}): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: requireTestServer(opts) } },
   });
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(
+        ALL_SEARCH_ATTRIBUTES.map((key) => {
+          const type = encodeSearchAttributeIndexedValueType(key.type);
+          if (type === undefined)
+            throw new Error(`search attribute ${key.name} has unknown type ${key.type}`);
+          return [key.name, type];
+        }),
+      ),
+    });
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
 }

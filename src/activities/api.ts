@@ -1,0 +1,23 @@
+// The activity interfaces the workflow calls. Implementations live beside this file; the
+// workflow imports only these types, never the I/O code.
+import type { RunEcsTaskInput, SlideInput, SlidePlan, TaskOutcome } from '../workflows/types';
+
+export interface StopEcsTaskInput {
+  cluster: string;
+  /** The task to stop; when unknown, every task this workflow run started is stopped. */
+  taskArn?: string;
+  reason: string;
+}
+
+/** Run on the `slides` task queue, as local activities of the workflow's worker. */
+export interface SlideActivities {
+  /** Resolves the slide's size, first tier, checkpoint and output URIs and the policy. */
+  planSlide(input: SlideInput): Promise<SlidePlan>;
+  /** Stops the slide's ECS task and waits until it is STOPPED (bounded). */
+  stopEcsTask(input: StopEcsTaskInput): Promise<void>;
+}
+
+/** Run on the `ecs-tasks` task queue: one held slot is one ECS task in flight. */
+export interface EcsActivities {
+  runEcsTask(input: RunEcsTaskInput): Promise<TaskOutcome>;
+}

@@ -1,0 +1,2 @@
+// The workflows the `slides` worker registers (the bundle's entry point).
+export { processSlide } from './process-slide';

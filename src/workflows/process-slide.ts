@@ -1,0 +1,252 @@
+// processSlide: one whole-slide image, from plan to done. Launches the slide's ECS task
+// through runEcsTask, decides on each outcome by the outcome table (decide.ts) and launches
+// again where the table says so. Deterministic: no I/O here, only activities and timers.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { EcsActivities, SlideActivities } from '../activities/api';
+import { classifyOutcome, countOutcome, decide, taskSeconds } from './decide';
+import { statusQuery, taskUpdateSignal } from './definitions';
+import { FailureType, NON_RETRYABLE_FAILURES } from './errors';
+import { SLIDE_ATTEMPTS, SLIDE_BUCKET, SLIDE_KEY, SLIDE_PHASE, SLIDE_TIER } from './search-attributes';
+import type {
+  AttemptRecord,
+  SlideInput,
+  SlidePhase,
+  SlidePlan,
+  SlideResult,
+  SlideStatus,
+  TaskOutcome,
+} from './types';
+
+const { planSlide, stopEcsTask } = proxyLocalActivities<SlideActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES },
+});
+
+const TERMINAL_PHASES: SlidePhase[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+/** Rejects input that is not a slide, with a message naming the field. */
+export function validateSlideInput(input: unknown): SlideInput {
+  const fail = (why: string): never => {
+    throw ApplicationFailure.nonRetryable(
+      `invalid processSlide input: ${why}`,
+      FailureType.InvalidSlideInput,
+    );
+  };
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return fail('expected a JSON object like {"bucket": "...", "key": "..."}');
+  }
+  const i = input as Record<string, unknown>;
+  if (typeof i.bucket !== 'string' || i.bucket === '') fail('"bucket" must be a non-empty string');
+  if (typeof i.key !== 'string' || i.key === '') fail('"key" must be a non-empty string');
+  if (new TextEncoder().encode(i.key as string).length > 1024)
+    fail('"key" is longer than S3 allows (1024 bytes)');
+  if (
+    i.sizeBytes !== undefined &&
+    !(typeof i.sizeBytes === 'number' && Number.isInteger(i.sizeBytes) && i.sizeBytes >= 0)
+  ) {
+    fail('"sizeBytes" must be a whole number of bytes');
+  }
+  if (i.tier !== undefined && typeof i.tier !== 'string') fail('"tier" must be a tier name');
+  if (i.cluster !== undefined && (typeof i.cluster !== 'string' || i.cluster === ''))
+    fail('"cluster" must be a name');
+  return input as SlideInput;
+}
+
+function storyOf(history: AttemptRecord[]): string {
+  if (history.length === 0) return 'no task was launched';
+  return history
+    .map(
+      (a) =>
+        `launch ${a.launch}: ${a.outcome} in tier ${a.tier} (cpu ${a.cpu}, memory ${a.memory} MiB)` +
+        `${a.taskArn ? `, task ${a.taskArn}` : ''}${a.stopCode ? `, stopCode ${a.stopCode}` : ''}` +
+        `${a.exitCode !== undefined ? `, exit code ${a.exitCode}` : ''}${a.reason ? `, reason: ${a.reason}` : ''}`,
+    )
+    .join('\n');
+}
+
+/** The innermost message of an activity failure: the ECS or S3 error a person needs to see. */
+function rootMessage(err: unknown): { message: string; type?: string } {
+  let current: unknown = err;
+  while (current instanceof ActivityFailure && current.cause) current = current.cause;
+  if (current instanceof ApplicationFailure)
+    return { message: current.message, type: current.type ?? undefined };
+  return { message: current instanceof Error ? current.message : String(current) };
+}
+
+export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
+  const input = validateSlideInput(rawInput);
+  const status: SlideStatus = {
+    phase: 'PLANNING',
+    bucket: input.bucket,
+    key: input.key,
+    attempts: { launches: 0, appErrors: 0, startFailures: 0, interruptions: 0, outOfMemory: 0, stuck: 0 },
+    history: [],
+  };
+  setHandler(statusQuery, () => status);
+  setHandler(taskUpdateSignal, (update) => {
+    // Updates from an earlier launch's activity (a late retry) must not overwrite the current one.
+    if (update.launchNumber !== status.attempts.launches || TERMINAL_PHASES.includes(status.phase)) return;
+    if (update.taskArn) status.taskArn = update.taskArn;
+    if (update.progress) status.progress = update.progress;
+    if (update.phase) setPhase(update.phase);
+  });
+
+  let lastPublished: string | undefined;
+  function setPhase(phase: SlidePhase): void {
+    status.phase = phase;
+    const published = `${phase}|${status.tier?.name}|${status.attempts.launches}`;
+    if (published === lastPublished) return;
+    lastPublished = published;
+    upsertSearchAttributes([
+      { key: SLIDE_PHASE, value: phase },
+      { key: SLIDE_ATTEMPTS, value: status.attempts.launches },
+      ...(status.tier ? [{ key: SLIDE_TIER, value: status.tier.name }] : []),
+    ]);
+  }
+
+  upsertMemo({ bucket: input.bucket, key: input.key });
+  upsertSearchAttributes([
+    { key: SLIDE_BUCKET, value: input.bucket },
+    { key: SLIDE_KEY, value: input.key },
+  ]);
+  setPhase('PLANNING');
+
+  let plan: SlidePlan | undefined;
+  try {
+    plan = await planSlide(input);
+    status.slideId = plan.slideId;
+    return await runLaunches(input, plan, status, setPhase);
+  } catch (err) {
+    if (isCancellation(err)) {
+      setPhase('STOPPING');
+      const cluster = plan?.cluster ?? input.cluster;
+      if (cluster && status.attempts.launches > 0) {
+        // The task must not outlive its workflow: stop it even though we are being cancelled.
+        await CancellationScope.nonCancellable(() =>
+          stopEcsTask({ cluster, taskArn: status.taskArn, reason: 'slide workflow cancelled' }),
+        );
+      }
+      setPhase('CANCELLED');
+      throw err;
+    }
+    const { message, type } = rootMessage(err);
+    status.failure = message;
+    setPhase('FAILED');
+    throw ApplicationFailure.create({
+      type: type ?? FailureType.SlideFailed,
+      message: `slide s3://${input.bucket}/${input.key} failed: ${message}\n${storyOf(status.history)}`,
+      nonRetryable: true,
+      details: [status.history],
+    });
+  }
+}
+
+async function runLaunches(
+  input: SlideInput,
+  plan: SlidePlan,
+  status: SlideStatus,
+  setPhase: (phase: SlidePhase) => void,
+): Promise<SlideResult> {
+  const { policy } = plan;
+  const { runEcsTask } = proxyActivities<EcsActivities>({
+    taskQueue: plan.ecsTaskQueue,
+    startToCloseTimeout: policy.maxTaskDurationMs,
+    heartbeatTimeout: policy.heartbeatTimeoutMs,
+    retry: {
+      initialInterval: policy.retryInitialIntervalMs,
+      maximumInterval: policy.retryMaxIntervalMs,
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: NON_RETRYABLE_FAILURES,
+    },
+  });
+
+  let tierIndex = plan.firstTier;
+  for (;;) {
+    const tier = plan.tiers[tierIndex];
+    if (!tier) throw new Error(`size tier index ${tierIndex} out of range`);
+    status.tier = tier;
+    status.taskArn = undefined;
+    status.attempts = { ...status.attempts, launches: status.attempts.launches + 1 };
+    const launchNumber = status.attempts.launches;
+    setPhase('QUEUED');
+
+    let outcome: TaskOutcome;
+    try {
+      outcome = await runEcsTask({
+        slideId: plan.slideId,
+        bucket: input.bucket,
+        key: input.key,
+        cluster: plan.cluster,
+        tier,
+        launchNumber,
+        checkpointUri: plan.checkpointUri,
+        outputUri: plan.outputUri,
+        stuckAfterMs: policy.stuckAfterMs,
+        capacityDeadline: Date.now() + policy.capacityWaitMs,
+      });
+    } catch (err) {
+      if (!isCancellation(err)) {
+        status.history.push({
+          launch: launchNumber,
+          tier: tier.name,
+          cpu: tier.cpu,
+          memory: tier.memory,
+          taskArn: status.taskArn,
+          outcome: 'error',
+          reason: rootMessage(err).message,
+          taskSeconds: 0,
+        });
+      }
+      throw err;
+    }
+
+    const cls = classifyOutcome(outcome);
+    status.taskArn = outcome.taskArn;
+    if (outcome.progress) status.progress = outcome.progress;
+    status.attempts = countOutcome(status.attempts, cls);
+    status.history.push({
+      launch: launchNumber,
+      tier: tier.name,
+      cpu: tier.cpu,
+      memory: tier.memory,
+      taskArn: outcome.taskArn,
+      outcome: cls,
+      stopCode: outcome.stopCode,
+      exitCode: outcome.exitCode,
+      reason: outcome.containerReason || outcome.stoppedReason,
+      taskSeconds: taskSeconds(outcome),
+    });
+
+    const decision = decide(cls, outcome, { tiers: plan.tiers, tierIndex, counts: status.attempts, policy });
+    if (decision.kind === 'succeed') {
+      setPhase('SUCCEEDED');
+      return {
+        slideId: plan.slideId,
+        outputUri: plan.outputUri,
+        checkpointUri: plan.checkpointUri,
+        tier: tier.name,
+        attempts: status.history,
+        launches: launchNumber,
+        taskSeconds: status.history.reduce((sum, a) => sum + a.taskSeconds, 0),
+        progress: status.progress,
+      };
+    }
+    if (decision.kind === 'fail') {
+      throw ApplicationFailure.nonRetryable(decision.reason, FailureType.SlideFailed);
+    }
+    setPhase('RELAUNCHING');
+    if (decision.delayMs > 0) await sleep(decision.delayMs);
+    tierIndex = decision.tierIndex;
+  }
+}

@@ -1,0 +1,346 @@
+// processSlide on the time-skipping server, with its activities replaced: one test per row
+// of the outcome table in DESIGN.md, plus cancel, status and bad input.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { StopEcsTaskInput } from '../../src/activities/api';
+import { startTimeSkippingServer } from '../../src/temporal/environment';
+import { statusQuery, taskUpdateSignal } from '../../src/workflows/definitions';
+import { FailureType } from '../../src/workflows/errors';
+import type { processSlide } from '../../src/workflows/process-slide';
+import type { RunEcsTaskInput, SlidePlan, SlideResult, TaskOutcome } from '../../src/workflows/types';
+
+const TASK_QUEUE = 'process-slide-test';
+
+const PLAN: SlidePlan = {
+  slideId: 'slide-1',
+  cluster: 'default',
+  tiers: [
+    { name: 'small', cpu: 1024, memory: 4096 },
+    { name: 'medium', cpu: 2048, memory: 8192 },
+    { name: 'large', cpu: 4096, memory: 16384 },
+  ],
+  firstTier: 0,
+  checkpointUri: 's3://work/checkpoints/slide-1.json',
+  outputUri: 's3://work/outputs/slide-1/',
+  ecsTaskQueue: TASK_QUEUE,
+  policy: {
+    maxAppErrors: 3,
+    maxStartFailures: 3,
+    maxInterruptions: 5,
+    maxStuck: 2,
+    stuckAfterMs: 600_000,
+    capacityWaitMs: 3_600_000,
+    relaunchBackoffMs: 10_000,
+    maxTaskDurationMs: 86_400_000,
+    heartbeatTimeoutMs: 60_000,
+    retryInitialIntervalMs: 10,
+    retryMaxIntervalMs: 50,
+  },
+};
+
+/** What one runEcsTask call does in a scenario: return an outcome or throw. */
+type Step = Partial<TaskOutcome> | Error | 'hang';
+
+function outcome(launchNumber: number, fields: Partial<TaskOutcome>): TaskOutcome {
+  return {
+    taskArn: `arn:aws:ecs:us-east-1:000000000000:task/default/task${launchNumber}`,
+    launchNumber,
+    lastStatus: 'STOPPED',
+    createdAt: 1_000,
+    startedAt: 2_000,
+    stoppedAt: 12_000,
+    ...fields,
+  };
+}
+
+const success: Step = { exitCode: 0, stopCode: 'EssentialContainerExited' };
+const oom: Step = {
+  exitCode: 137,
+  stopCode: 'EssentialContainerExited',
+  containerReason: 'OutOfMemoryError: Container killed due to memory usage',
+};
+const spot: Step = {
+  exitCode: 143,
+  stopCode: 'SpotInterruption',
+  stoppedReason: 'Your Spot Task was interrupted.',
+};
+const appError: Step = {
+  exitCode: 2,
+  stopCode: 'EssentialContainerExited',
+  containerReason: 'tiling failed',
+};
+const pullFailure: Step = {
+  stopCode: 'TaskFailedToStart',
+  stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s)',
+};
+
+describe('processSlide decides on every ECS outcome', () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+
+  beforeAll(async () => {
+    env = await startTimeSkippingServer();
+    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows') });
+  });
+
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  interface Scenario {
+    calls: RunEcsTaskInput[];
+    stops: StopEcsTaskInput[];
+    run<T>(fn: (handle: WorkflowHandle<typeof processSlide>) => Promise<T>): Promise<T>;
+  }
+
+  let workflowCounter = 0;
+
+  /** A worker whose runEcsTask plays the given steps, one per call. */
+  async function scenario(steps: Step[], basePlan: SlidePlan = PLAN): Promise<Scenario> {
+    // A task queue per scenario: a worker left behind by a failed test cannot steal its tasks.
+    const taskQueue = `${TASK_QUEUE}-${++workflowCounter}`;
+    const plan = { ...basePlan, ecsTaskQueue: taskQueue };
+    const calls: RunEcsTaskInput[] = [];
+    const stops: StopEcsTaskInput[] = [];
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: {
+        planSlide: async () => plan,
+        stopEcsTask: async (input: StopEcsTaskInput) => {
+          stops.push(input);
+        },
+        runEcsTask: async (input: RunEcsTaskInput): Promise<TaskOutcome> => {
+          calls.push(input);
+          const step = steps[calls.length - 1];
+          if (step === undefined) throw new Error(`unexpected call ${calls.length}`);
+          if (step instanceof Error) throw step;
+          const { workflowId, runId } = Context.current().info.workflowExecution ?? {};
+          const taskArn = outcome(input.launchNumber, {}).taskArn;
+          await env.client.workflow.getHandle(workflowId ?? '', runId).signal(taskUpdateSignal, {
+            launchNumber: input.launchNumber,
+            phase: 'RUNNING',
+            taskArn,
+            progress: { done: 3, total: 10 },
+          });
+          if (step === 'hang') {
+            for (;;) {
+              Context.current().heartbeat({ taskArn });
+              await Context.current().sleep(100);
+            }
+          }
+          return outcome(input.launchNumber, step);
+        },
+      },
+    });
+    return {
+      calls,
+      stops,
+      run: async (fn) => {
+        const handle = await env.client.workflow.start('processSlide', {
+          taskQueue,
+          workflowId: `slide-${taskQueue}`,
+          args: [{ bucket: 'slides', key: 'case 1/slide.svs' }],
+        });
+        return worker.runUntil(fn(handle as WorkflowHandle<typeof processSlide>));
+      },
+    };
+  }
+
+  async function expectFailure(handle: WorkflowHandle): Promise<ApplicationFailure> {
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    return cause as ApplicationFailure;
+  }
+
+  test('exit code 0: done, with outputs, attempts and task-seconds', async () => {
+    const s = await scenario([success]);
+    const result: SlideResult = await s.run((h) => h.result());
+    expect(result).toMatchObject({
+      slideId: 'slide-1',
+      outputUri: PLAN.outputUri,
+      launches: 1,
+      tier: 'small',
+      taskSeconds: 10,
+    });
+    expect(result.attempts).toEqual([
+      expect.objectContaining({ launch: 1, outcome: 'success', exitCode: 0 }),
+    ]);
+    expect(s.calls[0]).toMatchObject({
+      launchNumber: 1,
+      tier: PLAN.tiers[0],
+      checkpointUri: PLAN.checkpointUri,
+      outputUri: PLAN.outputUri,
+      bucket: 'slides',
+      key: 'case 1/slide.svs',
+    });
+  });
+
+  test('no capacity (failures[]): the launch is retried with backoff and the slide does not fail', async () => {
+    const noCapacity = (): Error =>
+      ApplicationFailure.retryable('RunTask failures: RESOURCE:MEMORY', FailureType.EcsNoCapacity);
+    const s = await scenario([noCapacity(), noCapacity(), noCapacity(), success]);
+    const result = await s.run((h) => h.result());
+    expect(result.launches).toBe(1);
+    expect(s.calls.map((c) => c.launchNumber)).toEqual([1, 1, 1, 1]);
+    // Every retry of one launch carries the same capacity deadline: bounded in time.
+    expect(new Set(s.calls.map((c) => c.capacityDeadline)).size).toBe(1);
+  });
+
+  test('no capacity past the bound fails the slide with the reason', async () => {
+    const s = await scenario([
+      ApplicationFailure.nonRetryable('no capacity for 1h: RESOURCE:CPU', FailureType.EcsNoCapacityTimeout),
+    ]);
+    const failure = await s.run((h) => expectFailure(h));
+    expect(failure.type).toBe(FailureType.EcsNoCapacityTimeout);
+    expect(failure.message).toContain('no capacity for 1h: RESOURCE:CPU');
+  });
+
+  test('throttling and server errors are retried', async () => {
+    const s = await scenario([
+      ApplicationFailure.retryable('Rate exceeded', FailureType.EcsTransient),
+      ApplicationFailure.retryable('Service unavailable', FailureType.EcsTransient),
+      success,
+    ]);
+    const result = await s.run((h) => h.result());
+    expect(result.launches).toBe(1);
+    expect(s.calls).toHaveLength(3);
+  });
+
+  test('a configuration error fails at once with the AWS message', async () => {
+    const s = await scenario([
+      ApplicationFailure.nonRetryable(
+        'InvalidParameterException: TaskDefinition not found.',
+        FailureType.EcsConfiguration,
+      ),
+    ]);
+    const failure = await s.run((h) => expectFailure(h));
+    expect(s.calls).toHaveLength(1);
+    expect(failure.type).toBe(FailureType.EcsConfiguration);
+    expect(failure.message).toContain('TaskDefinition not found');
+  });
+
+  test('out of memory: relaunched one size tier larger', async () => {
+    const s = await scenario([oom, oom, success]);
+    const result = await s.run((h) => h.result());
+    expect(s.calls.map((c) => c.tier.name)).toEqual(['small', 'medium', 'large']);
+    expect(result.tier).toBe('large');
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['out-of-memory', 'out-of-memory', 'success']);
+  });
+
+  test('out of memory in the largest tier fails, naming the tier and its memory', async () => {
+    const s = await scenario([oom, oom, oom]);
+    const failure = await s.run((h) => expectFailure(h));
+    expect(failure.type).toBe(FailureType.SlideFailed);
+    expect(failure.message).toMatch(
+      /out of memory in the largest tier "large" \(cpu 4096, memory 16384 MiB\)/,
+    );
+  });
+
+  test('interrupted: relaunched from the same checkpoint without using up the failure budget', async () => {
+    const sigterm: Step = { exitCode: 143, stopCode: 'EssentialContainerExited' };
+    const scheduler: Step = { exitCode: 143, stopCode: 'ServiceSchedulerInitiated' };
+    const notice: Step = { stopCode: 'TerminationNotice', exitCode: 143 };
+    const s = await scenario([spot, appError, sigterm, appError, scheduler, notice, success]);
+    const result = await s.run((h) => h.result());
+    expect(result.launches).toBe(7);
+    expect(new Set(s.calls.map((c) => c.checkpointUri))).toEqual(new Set([PLAN.checkpointUri]));
+    expect(new Set(s.calls.map((c) => c.tier.name))).toEqual(new Set(['small']));
+    expect(result.attempts.filter((a) => a.outcome === 'interrupted')).toHaveLength(4);
+  });
+
+  test('interruptions past their bound fail the slide instead of looping for ever', async () => {
+    const s = await scenario(Array<Step>(PLAN.policy.maxInterruptions + 1).fill(spot));
+    const failure = await s.run((h) => expectFailure(h));
+    expect(failure.message).toContain(`interrupted ${PLAN.policy.maxInterruptions + 1} times`);
+    expect(s.calls).toHaveLength(PLAN.policy.maxInterruptions + 1);
+  });
+
+  test('a failed start is retried a few times, then fails with the reason', async () => {
+    const s = await scenario([pullFailure, pullFailure, pullFailure]);
+    const failure = await s.run((h) => expectFailure(h));
+    expect(s.calls).toHaveLength(PLAN.policy.maxStartFailures);
+    expect(failure.message).toContain('CannotPullContainerError');
+    expect(failure.message).toContain('failed to start 3 times');
+  });
+
+  test('a failed start that then starts succeeds', async () => {
+    const s = await scenario([pullFailure, success]);
+    const result = await s.run((h) => h.result());
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['start-failure', 'success']);
+  });
+
+  test('application errors are retried up to the budget, then fail with exit code and reason', async () => {
+    const s = await scenario([appError, appError, appError]);
+    const failure = await s.run((h) => expectFailure(h));
+    expect(s.calls).toHaveLength(PLAN.policy.maxAppErrors);
+    expect(failure.message).toContain('exit code 2');
+    expect(failure.message).toContain('tiling failed');
+    // The whole story, for the UI: every attempt with task ARN, stopCode, exit code, tier.
+    expect(failure.message).toContain(
+      'launch 1: app-error in tier small (cpu 1024, memory 4096 MiB), task arn:aws:ecs',
+    );
+    expect(failure.message).toContain('launch 3: app-error');
+    expect(failure.details?.[0]).toHaveLength(3);
+  });
+
+  test('a task stuck in PENDING is stopped by the activity and launched again', async () => {
+    const stuck: Step = { lastStatus: 'PENDING', stuck: true, stopCode: 'UserInitiated' };
+    const s = await scenario([stuck, success]);
+    const result = await s.run((h) => h.result());
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['stuck', 'success']);
+  });
+
+  test('status reports phase, task ARN, attempts, tier and progress; cancel stops the task', async () => {
+    const s = await scenario(['hang']);
+    await s.run(async (handle) => {
+      let status = await handle.query(statusQuery);
+      for (let i = 0; i < 100 && status.phase !== 'RUNNING'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await handle.query(statusQuery);
+      }
+      expect(status).toMatchObject({
+        phase: 'RUNNING',
+        taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/task1',
+        tier: PLAN.tiers[0],
+        attempts: { launches: 1 },
+        progress: { done: 3, total: 10 },
+      });
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+      const described = await handle.describe();
+      expect(described.status.name).toBe('CANCELLED');
+    });
+    expect(s.stops).toEqual([
+      {
+        cluster: 'default',
+        taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/task1',
+        reason: 'slide workflow cancelled',
+      },
+    ]);
+  });
+
+  test('input that is not a slide fails at once, naming the field', async () => {
+    const s = await scenario([]);
+    const failure = await s.run(async (h) => {
+      const handle = await env.client.workflow.start('processSlide', {
+        taskQueue: h.workflowId.replace(/^slide-/, ''),
+        workflowId: `${h.workflowId}-bad-input`,
+        args: [{ bucket: 'slides' }],
+      });
+      await h.cancel();
+      return expectFailure(handle);
+    });
+    expect(failure.type).toBe(FailureType.InvalidSlideInput);
+    expect(failure.message).toContain('"key" must be a non-empty string');
+    expect(s.calls).toHaveLength(0);
+  });
+});
