@@ -1,0 +1,174 @@
+// runEcsTask: one ECS task's whole life in one activity, so one held `ecs-tasks` slot is
+// one task in flight. Launches (or reattaches to) the task, heartbeats {taskArn, progress},
+// waits on the worker's shared poller until the task stops, and returns how it ended.
+import type { ECSClient, Task } from '@aws-sdk/client-ecs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import type { Settings } from '../config/settings';
+import { taskToOutcome } from '../ecs/outcome';
+import type { TaskStatusPoller } from '../ecs/poller';
+import { buildRunTaskInput } from '../ecs/requests';
+import { findLaunchedTask, runTask, stopTask } from '../ecs/tasks';
+import { clientTokenFor, startedByFor } from '../slides/identity';
+import type { Progress, RunEcsTaskInput, SlidePhase, TaskOutcome, TaskUpdate } from '../workflows/types';
+import { readProgress } from './checkpoint';
+
+/** Heartbeat details: what a retried attempt needs to reattach instead of launching again. */
+export interface RunEcsTaskHeartbeat {
+  taskArn: string;
+  launchNumber: number;
+  lastStatus?: string;
+  progress?: Progress;
+}
+
+/** Tells the workflow about its task (a signal in production); failures are ignored. */
+export type TaskUpdateReporter = (
+  workflow: { workflowId: string; runId: string },
+  update: TaskUpdate,
+) => Promise<void>;
+
+export interface EcsActivityDeps {
+  ecs: ECSClient;
+  s3: S3Client;
+  poller: TaskStatusPoller;
+  settings: Pick<Settings, 'ecs' | 'progressIntervalMs'>;
+  report: TaskUpdateReporter;
+}
+
+/** Rounds in a row that ECS must answer MISSING before the task counts as lost. */
+const MISSING_ROUNDS = 3;
+const PRE_RUNNING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+const ECS_PHASES = new Set<string>(['PROVISIONING', 'PENDING', 'RUNNING', 'DEPROVISIONING']);
+
+/** Reports updates of this launch to its workflow, fire-and-forget: progress is never worth failing for. */
+function reporterFor(
+  deps: EcsActivityDeps,
+  input: RunEcsTaskInput,
+): (update: Omit<TaskUpdate, 'launchNumber'>) => void {
+  const { workflowId = '', runId = '' } = Context.current().info.workflowExecution ?? {};
+  return (update) => {
+    deps
+      .report({ workflowId, runId }, { launchNumber: input.launchNumber, ...update })
+      .catch(() => undefined);
+  };
+}
+
+export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput): Promise<TaskOutcome> {
+  const ctx = Context.current();
+  const { workflowId = '', runId = '' } = ctx.info.workflowExecution ?? {};
+  const startedBy = startedByFor(workflowId, runId);
+  const report = reporterFor(deps, input);
+
+  // Reattach: the last heartbeat names the task; failing that (a crash between RunTask and
+  // the first heartbeat), startedBy and the launch tag find it.
+  const previous = ctx.info.heartbeatDetails as RunEcsTaskHeartbeat | undefined;
+  let taskArn = previous?.launchNumber === input.launchNumber ? previous.taskArn : undefined;
+  if (!taskArn && ctx.info.attempt > 1) {
+    taskArn = await findLaunchedTask(deps.ecs, input.cluster, startedBy, input.launchNumber);
+  }
+  if (!taskArn) {
+    report({ phase: 'LAUNCHING' });
+    const request = buildRunTaskInput(deps.settings.ecs, input, {
+      clientToken: clientTokenFor(workflowId, runId, input.launchNumber),
+      startedBy,
+      workflowRunId: runId,
+    });
+    try {
+      taskArn = await runTask(deps.ecs, request, input.capacityDeadline);
+    } catch (err) {
+      if ((err as { type?: string }).type === 'EcsNoCapacity') report({ phase: 'WAITING_FOR_CAPACITY' });
+      throw err;
+    }
+  }
+  ctx.heartbeat({
+    taskArn,
+    launchNumber: input.launchNumber,
+    progress: previous?.progress,
+  } satisfies RunEcsTaskHeartbeat);
+  report({ taskArn });
+  return await supervise(deps, input, taskArn, previous?.progress);
+}
+
+async function supervise(
+  deps: EcsActivityDeps,
+  input: RunEcsTaskInput,
+  taskArn: string,
+  initialProgress: Progress | undefined,
+): Promise<TaskOutcome> {
+  const ctx = Context.current();
+  const report = reporterFor(deps, input);
+  const { containerName } = deps.settings.ecs;
+  const release = deps.poller.watch(input.cluster, taskArn);
+  let round = 0;
+  let lastStatus: string | undefined;
+  let progress = initialProgress;
+  let progressReadAt = 0;
+  let missingRounds = 0;
+  let stuck = false;
+  let lastTask: Task | undefined;
+
+  const refreshProgress = async (): Promise<void> => {
+    progressReadAt = Date.now();
+    const read = await readProgress(deps.s3, input.checkpointUri);
+    if (read && (read.done !== progress?.done || read.total !== progress?.total)) {
+      progress = read;
+      report({ progress });
+    }
+  };
+
+  try {
+    for (;;) {
+      const snapshot = await deps.poller.next(taskArn, round, ctx.cancellationSignal);
+      round = snapshot.round;
+      missingRounds = snapshot.missing ? missingRounds + 1 : 0;
+      if (missingRounds >= MISSING_ROUNDS) {
+        return { taskArn, launchNumber: input.launchNumber, lastStatus: 'MISSING', missing: true, progress };
+      }
+      const task = snapshot.task;
+      if (task) {
+        lastTask = task;
+        if (task.lastStatus !== lastStatus) {
+          lastStatus = task.lastStatus;
+          if (lastStatus && ECS_PHASES.has(lastStatus)) report({ phase: lastStatus as SlidePhase });
+        }
+        if (lastStatus === 'STOPPED') {
+          await refreshProgress();
+          return taskToOutcome(task, input.launchNumber, containerName, { stuck, progress });
+        }
+        if (lastStatus === 'RUNNING' && Date.now() - progressReadAt >= deps.settings.progressIntervalMs) {
+          await refreshProgress();
+        }
+        const createdAt = task.createdAt?.getTime() ?? Date.now();
+        if (!stuck && PRE_RUNNING.has(lastStatus ?? '') && Date.now() - createdAt > input.stuckAfterMs) {
+          stuck = true;
+          await stopTask(
+            deps.ecs,
+            input.cluster,
+            taskArn,
+            `wsi-orchestrator: stuck in ${lastStatus} for more than ${Math.round(input.stuckAfterMs / 1000)} s`,
+          );
+        }
+      }
+      ctx.heartbeat({
+        taskArn,
+        launchNumber: input.launchNumber,
+        lastStatus,
+        progress,
+      } satisfies RunEcsTaskHeartbeat);
+    }
+  } catch (err) {
+    if (ctx.cancellationSignal.aborted) {
+      const details = ctx.cancellationDetails;
+      // Only a cancel of the slide stops its task. A worker shutting down or a heartbeat
+      // timeout leaves the task running for the next attempt to reattach to.
+      if (details?.cancelRequested && lastTask?.lastStatus !== 'STOPPED') {
+        await stopTask(deps.ecs, input.cluster, taskArn, 'slide workflow cancelled').catch(() => undefined);
+      }
+      throw err instanceof CancelledFailure ? err : new CancelledFailure('runEcsTask cancelled');
+    }
+    throw err;
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,40 @@
+// stopEcsTask: the cleanup of a cancelled slide. Stops its task (and any other live task
+// this workflow run started, in case the workflow had not heard of it yet) and waits until
+// ECS reports them STOPPED, so a cancelled slide leaves nothing running.
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { Context } from '@temporalio/activity';
+import type { Settings } from '../config/settings';
+import type { TaskStatusPoller } from '../ecs/poller';
+import { listLiveTasks, stopTask } from '../ecs/tasks';
+import { startedByFor } from '../slides/identity';
+import type { StopEcsTaskInput } from './api';
+
+export interface StopDeps {
+  ecs: ECSClient;
+  poller: TaskStatusPoller;
+  settings: Pick<Settings, 'ecs'>;
+}
+
+export async function stopEcsTask(deps: StopDeps, input: StopEcsTaskInput): Promise<void> {
+  const { workflowId = '', runId = '' } = Context.current().info.workflowExecution ?? {};
+  const live = await listLiveTasks(deps.ecs, input.cluster, startedByFor(workflowId, runId));
+  const arns = [...new Set([...(input.taskArn ? [input.taskArn] : []), ...live])];
+  await Promise.all(arns.map((arn) => stopTask(deps.ecs, input.cluster, arn, input.reason)));
+
+  const deadline = Date.now() + deps.settings.ecs.stopWaitMs;
+  await Promise.all(
+    arns.map(async (arn) => {
+      const release = deps.poller.watch(input.cluster, arn);
+      try {
+        let round = 0;
+        while (Date.now() < deadline) {
+          const snapshot = await deps.poller.next(arn, round);
+          round = snapshot.round;
+          if (snapshot.missing || snapshot.task?.lastStatus === 'STOPPED') return;
+        }
+      } finally {
+        release();
+      }
+    }),
+  );
+}

@@ -1,0 +1,300 @@
+// Every setting of the worker, from the environment and an optional JSON config file
+// (WSI_CONFIG_FILE; the environment wins), validated once at start-up. A bad value stops
+// the program with a message naming the setting. Temporal's own connection settings
+// (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*) are read by
+// @temporalio/envconfig in src/temporal/connection.ts, not here.
+import { readFileSync } from 'node:fs';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { z } from 'zod';
+import { parseS3Uri } from '../aws/s3-uri';
+import { DEFAULT_ECS_TASK_QUEUE, DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
+import type { SizeTier, SlidePolicy } from '../workflows/types';
+import { fargateSizeError } from './fargate';
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** A duration: whole milliseconds, or a string such as `500ms`, `5s`, `10m`, `6h`. */
+const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  try {
+    const ms =
+      typeof value === 'number'
+        ? value
+        : /^\d+$/.test(value.trim())
+          ? Number(value)
+          : msToNumber(value as `${number}s`);
+    if (!Number.isFinite(ms) || ms < 0) throw new Error('negative');
+    return ms;
+  } catch {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration like 500ms, 5s, 10m or 6h, got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+});
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
+const s3Prefix = z.string().refine(
+  (uri) => {
+    try {
+      parseS3Uri(uri);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an S3 URI prefix like s3://bucket/prefix/' },
+);
+
+const tierSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'tier names are letters, digits, - and _'),
+  cpu: z.number().int().positive(),
+  memory: z.number().int().positive(),
+  maxSlideBytes: z.number().nonnegative().optional(),
+});
+
+/** `name:cpu:memory[:maxSlideBytes]` entries separated by commas, or a JSON array of tiers. */
+const tiers = z.union([z.string(), z.array(z.unknown())]).transform((value, ctx) => {
+  let raw: unknown = value;
+  if (typeof value === 'string') {
+    raw = value.trim().startsWith('[')
+      ? JSON.parse(value)
+      : value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((entry) => {
+            const [name, cpu, memory, maxSlideBytes] = entry.split(':');
+            return {
+              name,
+              cpu: Number(cpu),
+              memory: Number(memory),
+              ...(maxSlideBytes ? { maxSlideBytes: Number(maxSlideBytes) } : {}),
+            };
+          });
+  }
+  const parsed = z.array(tierSchema).min(1, 'at least one size tier').safeParse(raw);
+  if (!parsed.success) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected tiers as name:cpu:memory[:maxSlideBytes],... ; ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    });
+    return z.NEVER;
+  }
+  return parsed.data as SizeTier[];
+});
+
+/** `provider:weight[:base]` entries, e.g. `FARGATE_SPOT:3,FARGATE:1:1`. */
+const capacityProviderStrategy = z.string().transform((value, ctx) => {
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [capacityProvider, weight, base] = entry.split(':');
+      return {
+        capacityProvider: capacityProvider ?? '',
+        weight: Number(weight ?? 1),
+        base: Number(base ?? 0),
+      };
+    });
+  if (entries.some((e) => !e.capacityProvider || !Number.isInteger(e.weight) || !Number.isInteger(e.base))) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected provider:weight[:base],... e.g. FARGATE_SPOT:3,FARGATE:1:1',
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
+
+const DEFAULT_TIERS =
+  'small:1024:4096:1000000000,medium:2048:8192:4000000000,large:4096:16384:10000000000,xlarge:8192:32768';
+
+/** The settings, by the names they have in the environment. */
+const schema = z
+  .object({
+    SLIDES_TASK_QUEUE: z.string().min(1).default(DEFAULT_SLIDES_TASK_QUEUE),
+    ECS_TASK_QUEUE: z.string().min(1).default(DEFAULT_ECS_TASK_QUEUE),
+    ECS_CLUSTER: z.string().min(1).default('default'),
+    ECS_TASK_DEFINITION: z.string().min(1).default('wsi-processor'),
+    ECS_CONTAINER_NAME: z.string().min(1).default('processor'),
+    ECS_LAUNCH_TYPE: z.enum(['FARGATE', 'EC2', 'EXTERNAL']).optional(),
+    ECS_CAPACITY_PROVIDER_STRATEGY: capacityProviderStrategy.optional(),
+    ECS_SUBNETS: list.default([]),
+    ECS_SECURITY_GROUPS: list.default([]),
+    ECS_ASSIGN_PUBLIC_IP: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
+    ECS_PLATFORM_VERSION: z.string().optional(),
+    SIZE_TIERS: tiers.prefault(DEFAULT_TIERS),
+    ECS_POLL_INTERVAL: duration.prefault(5000),
+    ECS_TASK_SLOTS: z.union([z.literal('auto'), positiveInt]).default(10),
+    ECS_SLOT_HEADROOM: z.coerce.number().gt(0).max(1).default(0.8),
+    ECS_LAUNCH_RATE: z.coerce.number().positive().default(5),
+    CHECKPOINT_URI_PREFIX: s3Prefix.default('s3://wsi-work/checkpoints/'),
+    OUTPUT_URI_PREFIX: s3Prefix.default('s3://wsi-work/outputs/'),
+    MAX_APP_ERRORS: positiveInt.default(3),
+    MAX_START_FAILURES: positiveInt.default(3),
+    MAX_INTERRUPTIONS: nonNegativeInt.default(20),
+    MAX_STUCK: nonNegativeInt.default(3),
+    STUCK_AFTER: duration.prefault('15m'),
+    CAPACITY_WAIT: duration.prefault('6h'),
+    RELAUNCH_BACKOFF: duration.prefault('30s'),
+    MAX_TASK_DURATION: duration.prefault('48h'),
+    HEARTBEAT_TIMEOUT: duration.prefault('1m'),
+    RETRY_INITIAL_INTERVAL: duration.prefault('2s'),
+    RETRY_MAX_INTERVAL: duration.prefault('1m'),
+    PROGRESS_INTERVAL: duration.prefault('15s'),
+    STOP_WAIT: duration.prefault('2m'),
+    WORKER_SHUTDOWN_GRACE: duration.prefault('5s'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.ECS_LAUNCH_TYPE && s.ECS_CAPACITY_PROVIDER_STRATEGY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ECS_LAUNCH_TYPE'],
+        message: 'set ECS_LAUNCH_TYPE or ECS_CAPACITY_PROVIDER_STRATEGY, not both (ECS rejects both)',
+      });
+    }
+    const fargate =
+      s.ECS_LAUNCH_TYPE === 'FARGATE' ||
+      (!s.ECS_LAUNCH_TYPE && !s.ECS_CAPACITY_PROVIDER_STRATEGY) ||
+      (s.ECS_CAPACITY_PROVIDER_STRATEGY ?? []).some((p) => p.capacityProvider.startsWith('FARGATE'));
+    if (fargate) {
+      for (const tier of s.SIZE_TIERS) {
+        const error = fargateSizeError(tier.cpu, tier.memory);
+        if (error)
+          ctx.addIssue({ code: 'custom', path: ['SIZE_TIERS'], message: `tier "${tier.name}": ${error}` });
+      }
+    }
+    const sizes = s.SIZE_TIERS.map((t) => t.memory);
+    if (sizes.some((m, i) => i > 0 && m <= (sizes[i - 1] ?? 0))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIZE_TIERS'],
+        message: 'tiers must grow in memory, smallest first (an OOM relaunch goes one tier up)',
+      });
+    }
+    if (s.PROGRESS_INTERVAL >= s.HEARTBEAT_TIMEOUT || s.ECS_POLL_INTERVAL >= s.HEARTBEAT_TIMEOUT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HEARTBEAT_TIMEOUT'],
+        message: 'must be longer than ECS_POLL_INTERVAL and PROGRESS_INTERVAL, or live tasks look dead',
+      });
+    }
+  });
+
+export type RawSettings = z.input<typeof schema>;
+type Parsed = z.output<typeof schema>;
+
+export interface Settings {
+  slidesTaskQueue: string;
+  ecsTaskQueue: string;
+  ecs: {
+    cluster: string;
+    taskDefinition: string;
+    containerName: string;
+    launchType?: 'FARGATE' | 'EC2' | 'EXTERNAL';
+    capacityProviderStrategy?: { capacityProvider: string; weight: number; base: number }[];
+    subnets: string[];
+    securityGroups: string[];
+    assignPublicIp: 'ENABLED' | 'DISABLED';
+    platformVersion?: string;
+    pollIntervalMs: number;
+    /** Tasks one worker supervises at once: its ecs-tasks activity slots. */
+    taskSlots: number | 'auto';
+    /** Share of the cluster's registered capacity that `auto` slots may fill. */
+    slotHeadroom: number;
+    /** Task launches per second across all workers (the task-queue rate limit). */
+    launchRatePerSecond: number;
+    stopWaitMs: number;
+  };
+  tiers: SizeTier[];
+  checkpointUriPrefix: string;
+  outputUriPrefix: string;
+  policy: SlidePolicy;
+  progressIntervalMs: number;
+  shutdownGraceMs: number;
+}
+
+function toSettings(p: Parsed): Settings {
+  const launchType = p.ECS_LAUNCH_TYPE ?? (p.ECS_CAPACITY_PROVIDER_STRATEGY ? undefined : 'FARGATE');
+  return {
+    slidesTaskQueue: p.SLIDES_TASK_QUEUE,
+    ecsTaskQueue: p.ECS_TASK_QUEUE,
+    ecs: {
+      cluster: p.ECS_CLUSTER,
+      taskDefinition: p.ECS_TASK_DEFINITION,
+      containerName: p.ECS_CONTAINER_NAME,
+      launchType,
+      capacityProviderStrategy: p.ECS_CAPACITY_PROVIDER_STRATEGY,
+      subnets: p.ECS_SUBNETS,
+      securityGroups: p.ECS_SECURITY_GROUPS,
+      assignPublicIp: p.ECS_ASSIGN_PUBLIC_IP,
+      platformVersion: p.ECS_PLATFORM_VERSION,
+      pollIntervalMs: p.ECS_POLL_INTERVAL,
+      taskSlots: p.ECS_TASK_SLOTS,
+      slotHeadroom: p.ECS_SLOT_HEADROOM,
+      launchRatePerSecond: p.ECS_LAUNCH_RATE,
+      stopWaitMs: p.STOP_WAIT,
+    },
+    tiers: p.SIZE_TIERS,
+    checkpointUriPrefix: p.CHECKPOINT_URI_PREFIX,
+    outputUriPrefix: p.OUTPUT_URI_PREFIX,
+    policy: {
+      maxAppErrors: p.MAX_APP_ERRORS,
+      maxStartFailures: p.MAX_START_FAILURES,
+      maxInterruptions: p.MAX_INTERRUPTIONS,
+      maxStuck: p.MAX_STUCK,
+      stuckAfterMs: p.STUCK_AFTER,
+      capacityWaitMs: p.CAPACITY_WAIT,
+      relaunchBackoffMs: p.RELAUNCH_BACKOFF,
+      maxTaskDurationMs: p.MAX_TASK_DURATION,
+      heartbeatTimeoutMs: p.HEARTBEAT_TIMEOUT,
+      retryInitialIntervalMs: p.RETRY_INITIAL_INTERVAL,
+      retryMaxIntervalMs: p.RETRY_MAX_INTERVAL,
+    },
+    progressIntervalMs: p.PROGRESS_INTERVAL,
+    shutdownGraceMs: p.WORKER_SHUTDOWN_GRACE,
+  };
+}
+
+export const SETTING_NAMES = Object.keys(schema.shape) as (keyof RawSettings)[];
+
+/**
+ * Reads the settings from `env` and, when WSI_CONFIG_FILE names one, a JSON file whose keys
+ * are the same names. Unknown keys in the file are an error (a typo must not be ignored).
+ */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  let fromFile: Record<string, unknown> = {};
+  if (env.WSI_CONFIG_FILE) {
+    try {
+      fromFile = JSON.parse(readFileSync(env.WSI_CONFIG_FILE, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new SettingsError(
+        `WSI_CONFIG_FILE: cannot read ${env.WSI_CONFIG_FILE}: ${(err as Error).message}`,
+      );
+    }
+    const unknown = Object.keys(fromFile).filter((k) => !(SETTING_NAMES as string[]).includes(k));
+    if (unknown.length > 0) {
+      throw new SettingsError(`WSI_CONFIG_FILE: unknown setting(s) ${unknown.join(', ')}`);
+    }
+  }
+  const fromEnv = Object.fromEntries(
+    SETTING_NAMES.filter((name) => env[name] !== undefined && env[name] !== '').map((name) => [
+      name,
+      env[name],
+    ]),
+  );
+  const parsed = schema.safeParse({ ...fromFile, ...fromEnv });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(settings)'}: ${i.message}`);
+    throw new SettingsError(`invalid settings:\n${lines.join('\n')}`);
+  }
+  return toSettings(parsed.data);
+}

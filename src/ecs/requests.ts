@@ -1,0 +1,67 @@
+// The project's ECS requests, built in one place: what the activities send, and what the
+// contract test sends to moto to prove real ECS's shapes are respected.
+import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
+import type { Settings } from '../config/settings';
+import type { RunEcsTaskInput } from '../workflows/types';
+
+/** Tag keys on every task the orchestrator launches. */
+export const TAG_SLIDE_ID = 'wsi:slide-id';
+export const TAG_LAUNCH = 'wsi:launch';
+export const TAG_WORKFLOW_RUN = 'wsi:workflow-run';
+
+export interface LaunchIdentity {
+  clientToken: string;
+  startedBy: string;
+  workflowRunId: string;
+}
+
+export function buildRunTaskInput(
+  ecs: Settings['ecs'],
+  input: RunEcsTaskInput,
+  identity: LaunchIdentity,
+): RunTaskCommandInput {
+  const awsvpc = ecs.subnets.length > 0;
+  return {
+    cluster: input.cluster,
+    taskDefinition: ecs.taskDefinition,
+    count: 1,
+    clientToken: identity.clientToken,
+    startedBy: identity.startedBy,
+    ...(ecs.capacityProviderStrategy
+      ? { capacityProviderStrategy: ecs.capacityProviderStrategy }
+      : { launchType: ecs.launchType }),
+    ...(ecs.platformVersion ? { platformVersion: ecs.platformVersion } : {}),
+    ...(awsvpc
+      ? {
+          networkConfiguration: {
+            awsvpcConfiguration: {
+              subnets: ecs.subnets,
+              securityGroups: ecs.securityGroups.length > 0 ? ecs.securityGroups : undefined,
+              assignPublicIp: ecs.assignPublicIp,
+            },
+          },
+        }
+      : {}),
+    overrides: {
+      cpu: String(input.tier.cpu),
+      memory: String(input.tier.memory),
+      containerOverrides: [
+        {
+          name: ecs.containerName,
+          environment: [
+            { name: 'SLIDE_BUCKET', value: input.bucket },
+            { name: 'SLIDE_KEY', value: input.key },
+            { name: 'SLIDE_ID', value: input.slideId },
+            { name: 'CHECKPOINT_URI', value: input.checkpointUri },
+            { name: 'OUTPUT_URI', value: input.outputUri },
+          ],
+        },
+      ],
+    },
+    tags: [
+      { key: TAG_SLIDE_ID, value: input.slideId },
+      { key: TAG_LAUNCH, value: String(input.launchNumber) },
+      { key: TAG_WORKFLOW_RUN, value: identity.workflowRunId },
+    ],
+  };
+}

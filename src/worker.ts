@@ -1,0 +1,125 @@
+// The worker: one process runs both task queues. `slides` runs the processSlide workflows
+// (and their local activities); `ecs-tasks` runs runEcsTask with a slot limit (tasks this
+// worker supervises at once) and a task-queue rate limit (launches per second, enforced by
+// the Temporal server across all workers). SIGINT/SIGTERM drain it: polling stops, running
+// activities heartbeat their task and end, and the tasks keep running on ECS until a
+// retried activity, on this worker after a restart or on another, reattaches to them.
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createEcsClient, createS3Client } from './aws/clients';
+import { createEcsActivities, createSlideActivities } from './activities';
+import type { TaskUpdateReporter } from './activities/run-ecs-task';
+import { loadSettings, SettingsError, type Settings } from './config/settings';
+import { deriveTaskSlots } from './ecs/capacity';
+import { TaskStatusPoller } from './ecs/poller';
+import { connectClient, connectWorkerConnection, temporalTarget } from './temporal/connection';
+import { taskUpdateSignal } from './workflows/definitions';
+
+export interface WorkerOptions {
+  settings: Settings;
+  connection: NativeConnection;
+  client: Client;
+  namespace?: string;
+  ecs?: ECSClient;
+  s3?: S3Client;
+  /** A prebuilt workflow bundle (tests build it once); otherwise src/workflows is bundled. */
+  workflowBundle?: WorkflowBundleOption;
+  log?: (message: string) => void;
+}
+
+export interface SlideWorkers {
+  /** Activity slots of the ecs-tasks worker: the ECS tasks this process supervises at once. */
+  taskSlots: number;
+  poller: TaskStatusPoller;
+  /** Runs until shutdown() or a signal; resolves when both workers have drained. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+function signalReporter(client: Client): TaskUpdateReporter {
+  return async ({ workflowId, runId }, update) => {
+    await client.workflow.getHandle(workflowId, runId).signal(taskUpdateSignal, update);
+  };
+}
+
+export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> {
+  const { settings } = opts;
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const ecs = opts.ecs ?? createEcsClient();
+  const s3 = opts.s3 ?? createS3Client();
+  const poller = new TaskStatusPoller(ecs, {
+    intervalMs: settings.ecs.pollIntervalMs,
+    maxIntervalMs: Math.max(settings.ecs.pollIntervalMs, settings.policy.heartbeatTimeoutMs / 2),
+    log,
+  });
+  const firstTier = settings.tiers[0];
+  if (!firstTier) throw new SettingsError('SIZE_TIERS: at least one tier is needed');
+  const taskSlots =
+    settings.ecs.taskSlots === 'auto'
+      ? await deriveTaskSlots(ecs, settings.ecs.cluster, firstTier, settings.ecs.slotHeadroom)
+      : settings.ecs.taskSlots;
+
+  const common = {
+    connection: opts.connection,
+    namespace: opts.namespace,
+    shutdownGraceTime: settings.shutdownGraceMs,
+    shutdownForceTime: settings.shutdownGraceMs + 10_000,
+  };
+  const slidesWorker = await Worker.create({
+    ...common,
+    taskQueue: settings.slidesTaskQueue,
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
+    activities: createSlideActivities({ ecs, s3, poller, settings }),
+  });
+  const ecsWorker = await Worker.create({
+    ...common,
+    taskQueue: settings.ecsTaskQueue,
+    activities: createEcsActivities({ ecs, s3, poller, settings, report: signalReporter(opts.client) }),
+    maxConcurrentActivityTaskExecutions: taskSlots,
+    maxTaskQueueActivitiesPerSecond: settings.ecs.launchRatePerSecond,
+  });
+
+  return {
+    taskSlots,
+    poller,
+    async run() {
+      try {
+        await Promise.all([slidesWorker.run(), ecsWorker.run()]);
+      } finally {
+        poller.close();
+      }
+    },
+    shutdown() {
+      for (const w of [slidesWorker, ecsWorker]) {
+        if (w.getState() === 'RUNNING') w.shutdown();
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const target = temporalTarget();
+  const connection = await connectWorkerConnection(target);
+  const client = await connectClient(target);
+  const workers = await createWorkers({ settings, connection, client, namespace: target.namespace });
+  console.log(
+    `worker: ${target.connectionOptions.address} namespace ${target.namespace}; queues ${settings.slidesTaskQueue}, ` +
+      `${settings.ecsTaskQueue} (${workers.taskSlots} task slots, ${settings.ecs.launchRatePerSecond} launches/s); ` +
+      `cluster ${settings.ecs.cluster}`,
+  );
+  await workers.run();
+  await client.connection.close();
+  await connection.close();
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof SettingsError ? err.message : err);
+    process.exit(1);
+  });
+}
