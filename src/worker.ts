@@ -101,7 +101,8 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
   };
 }
 
-async function main(): Promise<void> {
+/** `slides worker`: settings from the environment, connections, both workers, until a signal. */
+export async function runWorkerMain(): Promise<void> {
   const settings = loadSettings();
   const target = temporalTarget();
   const connection = await connectWorkerConnection(target);
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
+  runWorkerMain().catch((err: unknown) => {
     console.error(err instanceof SettingsError ? err.message : err);
     process.exit(1);
   });
