@@ -1,0 +1,59 @@
+// Errors that carry the process exit code, so main.ts maps failures to the documented codes
+// (the orchestrator classifies outcomes by exit code) in one place.
+
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  slideNotFound: 2,
+  /** EX_USAGE from sysexits.h: a bad environment variable. */
+  badEnv: 64,
+  /** EX_DATAERR: the slide exists but is not an image sharp can read. */
+  badSlide: 65,
+  /** 128 + SIGTERM, what a shell reports for a process stopped by SIGTERM. */
+  stopped: 143,
+} as const;
+
+export class ProcessorError extends Error {
+  override readonly name: string = 'ProcessorError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class ConfigError extends ProcessorError {
+  override readonly name = 'ConfigError';
+  constructor(message: string) {
+    super(message, EXIT.badEnv);
+  }
+}
+
+export class SlideNotFoundError extends ProcessorError {
+  override readonly name = 'SlideNotFoundError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT.slideNotFound, options);
+  }
+}
+
+export class SlideFormatError extends ProcessorError {
+  override readonly name = 'SlideFormatError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT.badSlide, options);
+  }
+}
+
+/** Thrown inside the run when SIGTERM arrives during a long step (download, level render). */
+export class StopRequested extends Error {
+  override readonly name = 'StopRequested';
+  constructor() {
+    super('stop requested');
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}

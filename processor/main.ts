@@ -1,0 +1,71 @@
+// Entry point of the processor container: `node --import tsx processor/main.ts`.
+// Owns the process-level concerns: configuration, signals, exit codes. The work is in run.ts.
+import { constants } from 'node:os';
+import sharp from 'sharp';
+import { createS3Client } from '../src/aws/clients';
+import { loadConfig, type ProcessorConfig } from './config';
+import { errorMessage, EXIT, ProcessorError } from './errors';
+import { jsonLogger } from './log';
+import { runProcessor } from './run';
+import { StopSignal } from './stop';
+
+function fail(message: string): void {
+  process.stderr.write(`processor: ${message}\n`);
+}
+
+async function main(): Promise<number> {
+  let cfg: ProcessorConfig;
+  try {
+    cfg = loadConfig(process.env);
+  } catch (err) {
+    fail(errorMessage(err));
+    return err instanceof ProcessorError ? err.exitCode : EXIT.badEnv;
+  }
+
+  // Every tile is cut once, so libvips' operation cache would only hold on to memory.
+  sharp.cache(false);
+
+  const log = jsonLogger({ slideId: cfg.slideId });
+  const stop = new StopSignal();
+  let stopCode: number = EXIT.stopped;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.requested) {
+      fail(`second ${signal}: exiting without waiting for the in-flight tiles`);
+      process.exit(stopCode);
+    }
+    stopCode = 128 + constants.signals[signal];
+    stop.request(signal);
+    // The checkpoint in S3 is always a safe lower bound, so leaving without the final write is
+    // still correct; this only guarantees we are gone well before ECS's SIGKILL.
+    setTimeout(() => {
+      fail(`did not stop within ${cfg.stopGraceMs} ms of ${signal}; exiting`);
+      process.exit(stopCode);
+    }, cfg.stopGraceMs).unref();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  // The SDK's notice about its future Node 22 requirement would be the only stderr line of a
+  // healthy run; stderr is kept for real errors (the image pins its own Node version anyway).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const s3 = createS3Client(process.env);
+  try {
+    const result = await runProcessor(cfg, { s3, log, stop });
+    return result.status === 'stopped' ? stopCode : EXIT.ok;
+  } catch (err) {
+    const code = err instanceof ProcessorError ? err.exitCode : EXIT.failure;
+    fail(errorMessage(err));
+    log.event('failed', { error: errorMessage(err), exitCode: code });
+    return code;
+  } finally {
+    s3.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    fail(`unexpected: ${errorMessage(err)}`);
+    process.exit(EXIT.failure);
+  },
+);
