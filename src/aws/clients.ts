@@ -15,16 +15,30 @@ function regionFrom(env: Env): string | undefined {
   return env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
 }
 
+/** Keys given in `env` (which need not be process.env); otherwise the SDK's default chain. */
+function credentialsFrom(env: Env) {
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    sessionToken: env.AWS_SESSION_TOKEN || undefined,
+  };
+}
+
+function configFor(service: 'ECS' | 'S3' | 'SQS', env: Env) {
+  return { endpoint: endpointFor(service, env), region: regionFrom(env), credentials: credentialsFrom(env) };
+}
+
 export function createEcsClient(env: Env = process.env): ECSClient {
-  return new ECSClient({ endpoint: endpointFor('ECS', env), region: regionFrom(env) });
+  return new ECSClient(configFor('ECS', env));
 }
 
 export function createSqsClient(env: Env = process.env): SQSClient {
-  return new SQSClient({ endpoint: endpointFor('SQS', env), region: regionFrom(env) });
+  return new SQSClient(configFor('SQS', env));
 }
 
 /** Path-style addressing when an endpoint is set: local emulators serve no bucket subdomains. */
 export function createS3Client(env: Env = process.env): S3Client {
-  const endpoint = endpointFor('S3', env);
-  return new S3Client({ endpoint, region: regionFrom(env), forcePathStyle: endpoint !== undefined });
+  const config = configFor('S3', env);
+  return new S3Client({ ...config, forcePathStyle: config.endpoint !== undefined });
 }

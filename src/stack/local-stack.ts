@@ -1,0 +1,156 @@
+// The whole pipeline on one machine: the Temporal dev server (with UI), moto for S3 (and
+// SQS), the local ECS with the processor's task definitions registered, and the buckets.
+// `npm start`, `npm run demo`, the end-to-end tests and the benchmarks all start it here.
+import { RegisterTaskDefinitionCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import path from 'node:path';
+import { createEcsClient, createS3Client } from '../aws/clients';
+import { startMotoServer, type MotoServer } from '../aws/moto-server';
+import { SIMULATED_LABEL, startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../local-ecs';
+import { startDevServer } from '../temporal/environment';
+import { PROJECT_ROOT } from '../tools/binaries';
+
+export const SLIDES_BUCKET = 'wsi-slides';
+export const WORK_BUCKET = 'wsi-work';
+export const PROCESSOR_FAMILY = 'wsi-processor';
+export const SIMULATED_FAMILY = 'wsi-processor-sim';
+export const CONTAINER_NAME = 'processor';
+
+/** Fargate sizes small enough for a laptop; the processor peaks well under 512 MiB on demo slides. */
+export const LOCAL_SIZE_TIERS = 'small:256:512:200000000,medium:512:1024:1000000000,large:1024:2048';
+
+const LOCAL_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_REGION: 'us-east-1',
+};
+
+export interface LocalStackOptions {
+  temporalPort?: number;
+  /** Serve the Temporal Web UI on this port. */
+  uiPort?: number;
+  /** Keep Temporal's history in this SQLite file. */
+  dbFilename?: string;
+  motoPort?: number;
+  /** Options of the local ECS (a 4 vCPU / 8 GiB cluster `default` unless given). */
+  localEcs?: LocalEcsOptions;
+}
+
+export interface LocalStack {
+  temporal: TestWorkflowEnvironment;
+  client: Client;
+  temporalAddress: string;
+  uiUrl?: string;
+  moto: MotoServer;
+  localEcs: LocalEcs;
+  /** What a worker, the CLI or the bridge needs in its environment to use this stack. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The processor container: the same entry point the Docker image runs, as a local process. */
+export function processorContainer(extraEnv: Record<string, string> = {}): ContainerDefinition {
+  return {
+    name: CONTAINER_NAME,
+    image: 'wsi-orchestrator/processor:local',
+    essential: true,
+    entryPoint: [process.execPath, '--require', 'tsx/cjs'],
+    command: [path.join(PROJECT_ROOT, 'processor', 'main.ts')],
+    stopTimeout: 30,
+    environment: Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
+  };
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const started: { close(): Promise<void> }[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const s of started.reverse()) await s.close().catch(() => undefined);
+  };
+  try {
+    const temporal = await startDevServer({
+      port: opts.temporalPort,
+      uiPort: opts.uiPort,
+      dbFilename: opts.dbFilename,
+    });
+    started.push({ close: () => temporal.teardown() });
+    const moto = await startMotoServer({ port: opts.motoPort });
+    started.push(moto);
+    const localEcs = await startLocalEcs({
+      clusters: [{ name: 'default', cpu: 4096, memory: 8192 }],
+      cwd: PROJECT_ROOT,
+      logDir: path.join(PROJECT_ROOT, '.data', 'local-ecs', 'logs'),
+      ...opts.localEcs,
+      taskEnvironment: {
+        AWS_ENDPOINT_URL_S3: moto.endpoint,
+        ...LOCAL_CREDENTIALS,
+        ...opts.localEcs?.taskEnvironment,
+      },
+    });
+    started.push(localEcs);
+
+    const temporalAddress = temporal.connection.options.address;
+    const env: Record<string, string> = {
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_NAMESPACE: 'default',
+      ...LOCAL_CREDENTIALS,
+      AWS_ENDPOINT_URL_ECS: localEcs.endpoint,
+      AWS_ENDPOINT_URL_S3: moto.endpoint,
+      AWS_ENDPOINT_URL_SQS: moto.endpoint,
+      ECS_CLUSTER: 'default',
+      ECS_TASK_DEFINITION: PROCESSOR_FAMILY,
+      ECS_CONTAINER_NAME: CONTAINER_NAME,
+      ECS_SUBNETS: 'subnet-local',
+      ECS_TASK_SLOTS: 'auto',
+      ECS_POLL_INTERVAL: '1s',
+      PROGRESS_INTERVAL: '2s',
+      SIZE_TIERS: LOCAL_SIZE_TIERS,
+      CHECKPOINT_URI_PREFIX: `s3://${WORK_BUCKET}/checkpoints/`,
+      OUTPUT_URI_PREFIX: `s3://${WORK_BUCKET}/outputs/`,
+    };
+
+    const s3 = createS3Client(env);
+    for (const bucket of [SLIDES_BUCKET, WORK_BUCKET]) {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    }
+    const ecs = createEcsClient(env);
+    for (const [family, container] of [
+      [PROCESSOR_FAMILY, processorContainer()],
+      [
+        SIMULATED_FAMILY,
+        {
+          name: CONTAINER_NAME,
+          image: 'wsi-orchestrator/processor:simulated',
+          essential: true,
+          dockerLabels: { [SIMULATED_LABEL]: 'true' },
+        },
+      ],
+    ] as const) {
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family,
+          requiresCompatibilities: ['FARGATE'],
+          networkMode: 'awsvpc',
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [container],
+        }),
+      );
+    }
+
+    return {
+      temporal,
+      client: temporal.client,
+      temporalAddress,
+      uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined,
+      moto,
+      localEcs,
+      env,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
