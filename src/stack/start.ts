@@ -1,45 +1,55 @@
-// `npm start`: the local stack in one process. Today that is the Temporal dev server with
-// its Web UI, persisted to .data/temporal.sqlite so history survives a restart.
+// `npm start`: the whole pipeline locally, in one process, until Ctrl-C: the Temporal dev
+// server with its Web UI on :8233 (history kept in .data/temporal.sqlite), moto for S3 and
+// SQS on :5000, the local ECS on :5100 with the processor registered, and the worker.
 import { mkdirSync } from 'node:fs';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import path from 'node:path';
-import { startDevServer } from '../temporal/environment';
 import { PROJECT_ROOT } from '../tools/binaries';
+import { describeStack, startStackWithWorker } from './run-stack';
 
-export interface StackOptions {
-  temporalPort: number;
-  uiPort: number;
-  dataDir: string;
-}
-
-export const DEFAULT_STACK: StackOptions = {
-  temporalPort: 7233,
-  uiPort: 8233,
-  dataDir: path.join(PROJECT_ROOT, '.data'),
-};
-
-export async function startStack(opts: StackOptions = DEFAULT_STACK): Promise<() => Promise<void>> {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const temporal = await startDevServer({
-    port: opts.temporalPort,
-    uiPort: opts.uiPort,
-    dbFilename: path.join(opts.dataDir, 'temporal.sqlite'),
-  });
-  console.log(`Temporal server: localhost:${opts.temporalPort} (namespace default)`);
-  console.log(`Temporal Web UI: http://localhost:${opts.uiPort}`);
-  return () => temporal.teardown();
-}
+export const START_PORTS = { temporal: 7233, ui: 8233, moto: 5000, localEcs: 5100 };
 
 async function main(): Promise<void> {
-  const stop = await startStack();
-  console.log('Press Ctrl-C to stop.');
-  // The server lives in the SDK's native runtime, which does not hold Node's event loop open.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const dataDir = path.join(PROJECT_ROOT, '.data');
+  mkdirSync(dataDir, { recursive: true });
+  const stack = await startStackWithWorker({
+    temporalPort: START_PORTS.temporal,
+    uiPort: START_PORTS.ui,
+    dbFilename: path.join(dataDir, 'temporal.sqlite'),
+    motoPort: START_PORTS.moto,
+    localEcs: { port: START_PORTS.localEcs },
+  });
+  const exports = [
+    'AWS_ENDPOINT_URL_S3',
+    'AWS_ENDPOINT_URL_SQS',
+    'AWS_ENDPOINT_URL_ECS',
+    'AWS_REGION',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+  ]
+    .map((k) => `export ${k}=${stack.env[k]}`)
+    .join('\n');
+  console.log(
+    [
+      'wsi-orchestrator local stack is up.',
+      ...describeStack(stack),
+      '',
+      'In another shell:',
+      exports,
+      'npx tsx scripts/make-slides.ts --count 2 --bucket wsi-slides --prefix incoming/',
+      'npx slides submit s3://wsi-slides/incoming/<file printed above>',
+      'npx slides watch',
+      '',
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
   let stopping = false;
-  const shutdown = (): void => {
+  const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    clearInterval(keepAlive);
-    stop().then(
+    console.log('stopping...');
+    stack.close().then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(err);
@@ -47,13 +57,12 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await stack.workerDone;
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
-}
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+// The local stack with a worker on it: what `npm start` and `npm run demo` run.
+import { createEcsClient, createS3Client } from '../aws/clients';
+import { loadSettings } from '../config/settings';
+import { createWorkers, type SlideWorkers } from '../worker';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
+
+/** Settings a person may set in the environment that override the stack's own. */
+const PASS_THROUGH =
+  /^(ECS_|SIZE_TIERS$|MAX_|STUCK_AFTER$|CAPACITY_WAIT$|RELAUNCH_BACKOFF$|PROGRESS_INTERVAL$|HEARTBEAT_TIMEOUT$|RETRY_)/;
+
+export interface RunningStack extends LocalStack {
+  workers: SlideWorkers;
+  workerDone: Promise<void>;
+}
+
+export async function startStackWithWorker(opts: LocalStackOptions = {}): Promise<RunningStack> {
+  const stack = await startLocalStack(opts);
+  try {
+    const overrides = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => PASS_THROUGH.test(e[0]) && !!e[1]),
+    );
+    const env = { ...stack.env, ...overrides };
+    const workers = await createWorkers({
+      settings: loadSettings(env),
+      connection: stack.temporal.nativeConnection,
+      client: stack.client,
+      ecs: createEcsClient(env),
+      s3: createS3Client(env),
+    });
+    const workerDone = workers.run();
+    return {
+      ...stack,
+      workers,
+      workerDone,
+      close: async () => {
+        workers.shutdown();
+        await workerDone.catch(() => undefined);
+        await stack.close();
+      },
+    };
+  } catch (err) {
+    await stack.close();
+    throw err;
+  }
+}
+
+/** Lines that tell a person where everything is. */
+export function describeStack(stack: RunningStack): string[] {
+  const capacity = stack.localEcs.clusterCapacity('default');
+  return [
+    `Temporal Web UI   ${stack.uiUrl ?? '(not served)'}`,
+    `Temporal server   ${stack.temporalAddress} (namespace default)`,
+    `S3 and SQS (moto) ${stack.moto.endpoint} (buckets wsi-slides, wsi-work)`,
+    `Local ECS         ${stack.localEcs.endpoint} (cluster default: ${capacity.registeredCpu} CPU units, ${capacity.registeredMemory} MiB; task logs in .data/local-ecs/logs)`,
+    `Worker            queues slides + ecs-tasks, ${stack.workers.taskSlots} task slots`,
+  ];
+}
