@@ -88,28 +88,51 @@ export function buildProgram(): Command {
     .option('--size <bytes>', 'slide size in bytes (else read from S3)', wholeNumber)
     .option('--tier <name>', 'first size tier')
     .option('--cluster <name>', 'ECS cluster')
-    .option('--task-queue <queue>', 'task queue of processSlide', process.env.SLIDES_TASK_QUEUE ?? DEFAULT_SLIDES_TASK_QUEUE)
+    .option(
+      '--task-queue <queue>',
+      'task queue of processSlide',
+      process.env.SLIDES_TASK_QUEUE ?? DEFAULT_SLIDES_TASK_QUEUE,
+    )
     .option('--watch', 'show progress until they finish')
-    .action(async (args: string[], o: { bucket?: string; size?: number; tier?: string; cluster?: string; taskQueue: string; watch?: boolean }) => {
-      const slides = refs(args, o.bucket).map((ref) => {
-        if (!ref.bucket || !ref.key) throw new UsageError(`submit needs s3://bucket/key, not a workflow ID: ${ref.workflowId}`);
-        return ref;
-      });
-      await withClient(async (client) => {
-        for (const ref of slides) {
-          const input: SlideInput = {
-            bucket: ref.bucket as string,
-            key: ref.key as string,
-            ...(o.size !== undefined ? { sizeBytes: o.size } : {}),
-            ...(o.tier ? { tier: o.tier } : {}),
-            ...(o.cluster ? { cluster: o.cluster } : {}),
-          };
-          const r = await submitSlide(client, o.taskQueue, input, ref.workflowId);
-          console.log(r.started ? `started ${r.workflowId} (run ${r.runId})` : `already running ${r.workflowId}`);
-        }
-        if (o.watch) await watchAndSummarise(client, slides.map((s) => s.workflowId));
-      });
-    });
+    .action(
+      async (
+        args: string[],
+        o: {
+          bucket?: string;
+          size?: number;
+          tier?: string;
+          cluster?: string;
+          taskQueue: string;
+          watch?: boolean;
+        },
+      ) => {
+        const slides = refs(args, o.bucket).map((ref) => {
+          if (!ref.bucket || !ref.key)
+            throw new UsageError(`submit needs s3://bucket/key, not a workflow ID: ${ref.workflowId}`);
+          return ref;
+        });
+        await withClient(async (client) => {
+          for (const ref of slides) {
+            const input: SlideInput = {
+              bucket: ref.bucket as string,
+              key: ref.key as string,
+              ...(o.size !== undefined ? { sizeBytes: o.size } : {}),
+              ...(o.tier ? { tier: o.tier } : {}),
+              ...(o.cluster ? { cluster: o.cluster } : {}),
+            };
+            const r = await submitSlide(client, o.taskQueue, input, ref.workflowId);
+            console.log(
+              r.started ? `started ${r.workflowId} (run ${r.runId})` : `already running ${r.workflowId}`,
+            );
+          }
+          if (o.watch)
+            await watchAndSummarise(
+              client,
+              slides.map((s) => s.workflowId),
+            );
+        });
+      },
+    );
 
   program
     .command('status')
@@ -205,6 +228,15 @@ export function buildProgram(): Command {
     .action(async () => {
       const { runWorkerMain } = await import('./worker');
       await runWorkerMain();
+    });
+
+  program
+    .command('local-setup')
+    .description('create the buckets and register the processor task definitions on local endpoints (AWS_ENDPOINT_URL_*)')
+    .action(async () => {
+      const { prepareLocalAws } = await import('./stack/local-stack');
+      await prepareLocalAws(process.env);
+      console.log('buckets wsi-slides, wsi-work and task definitions wsi-processor, wsi-processor-sim are ready');
     });
 
   registerLocalEcsCommand(program);

@@ -63,6 +63,40 @@ export function processorContainer(extraEnv: Record<string, string> = {}): Conta
   };
 }
 
+/**
+ * Creates the buckets and registers the processor's task definitions (the real one and a
+ * simulated one) on the endpoints named in `env`: the local stack's set-up, also run as
+ * `slides local-setup` by docker-compose.
+ */
+export async function prepareLocalAws(env: Record<string, string | undefined>): Promise<void> {
+  const s3 = createS3Client(env);
+  for (const bucket of [SLIDES_BUCKET, WORK_BUCKET]) {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  }
+  const ecs = createEcsClient(env);
+  const simulated: ContainerDefinition = {
+    name: CONTAINER_NAME,
+    image: 'wsi-orchestrator/processor:simulated',
+    essential: true,
+    dockerLabels: { [SIMULATED_LABEL]: 'true' },
+  };
+  for (const [family, container] of [
+    [PROCESSOR_FAMILY, processorContainer()],
+    [SIMULATED_FAMILY, simulated],
+  ] as const) {
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        containerDefinitions: [container],
+      }),
+    );
+  }
+}
+
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const started: { close(): Promise<void> }[] = [];
   const closeAll = async (): Promise<void> => {
@@ -110,34 +144,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       OUTPUT_URI_PREFIX: `s3://${WORK_BUCKET}/outputs/`,
     };
 
-    const s3 = createS3Client(env);
-    for (const bucket of [SLIDES_BUCKET, WORK_BUCKET]) {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    }
-    const ecs = createEcsClient(env);
-    for (const [family, container] of [
-      [PROCESSOR_FAMILY, processorContainer()],
-      [
-        SIMULATED_FAMILY,
-        {
-          name: CONTAINER_NAME,
-          image: 'wsi-orchestrator/processor:simulated',
-          essential: true,
-          dockerLabels: { [SIMULATED_LABEL]: 'true' },
-        },
-      ],
-    ] as const) {
-      await ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family,
-          requiresCompatibilities: ['FARGATE'],
-          networkMode: 'awsvpc',
-          cpu: '256',
-          memory: '512',
-          containerDefinitions: [container],
-        }),
-      );
-    }
+    await prepareLocalAws(env);
 
     return {
       temporal,
