@@ -28,7 +28,8 @@ export async function submitSlide(client: Client, taskQueue: string, input: Slid
     });
     return { workflowId, runId: handle.firstExecutionRunId, started: true } satisfies SubmitResult;
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false } satisfies SubmitResult;
+    if (err instanceof WorkflowExecutionAlreadyStartedError)
+      return { workflowId, started: false } satisfies SubmitResult;
     throw err;
   }
 }

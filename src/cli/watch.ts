@@ -10,7 +10,11 @@ export interface WatchOptions {
   stream?: NodeJS.WritableStream;
 }
 
-export async function watchSlides(client: Client, workflowIds: string[], opts: WatchOptions = {}): Promise<SlideState[]> {
+export async function watchSlides(
+  client: Client,
+  workflowIds: string[],
+  opts: WatchOptions = {},
+): Promise<SlideState[]> {
   const bars = new MultiBar(
     {
       format: ' {bar} {percentage}% | {phase} | tier {tier} | {name}',
@@ -40,7 +44,10 @@ export async function watchSlides(client: Client, workflowIds: string[], opts: W
         const progress = state.status?.progress ?? state.result?.progress;
         if (progress && progress.total > 0) bar.setTotal(progress.total);
         const phase = state.execution === 'RUNNING' ? (state.status?.phase ?? 'RUNNING') : state.execution;
-        bar.update(progress?.done ?? 0, { phase, tier: state.status?.tier?.name ?? state.result?.tier ?? '-' });
+        bar.update(progress?.done ?? 0, {
+          phase,
+          tier: state.status?.tier?.name ?? state.result?.tier ?? '-',
+        });
         if (state.execution !== 'RUNNING') final.set(id, state);
       }
       if (final.size < workflowIds.length) await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1000));
