@@ -88,6 +88,7 @@ export function buildProgram(): Command {
     .option('--size <bytes>', 'slide size in bytes (else read from S3)', wholeNumber)
     .option('--tier <name>', 'first size tier')
     .option('--cluster <name>', 'ECS cluster')
+    .option('--task-definition <family>', 'ECS task definition, instead of the worker default')
     .option(
       '--task-queue <queue>',
       'task queue of processSlide',
@@ -102,6 +103,7 @@ export function buildProgram(): Command {
           size?: number;
           tier?: string;
           cluster?: string;
+          taskDefinition?: string;
           taskQueue: string;
           watch?: boolean;
         },
@@ -232,11 +234,15 @@ export function buildProgram(): Command {
 
   program
     .command('local-setup')
-    .description('create the buckets and register the processor task definitions on local endpoints (AWS_ENDPOINT_URL_*)')
+    .description(
+      'create the buckets and register the processor task definitions on local endpoints (AWS_ENDPOINT_URL_*)',
+    )
     .action(async () => {
       const { prepareLocalAws } = await import('./stack/local-stack');
       await prepareLocalAws(process.env);
-      console.log('buckets wsi-slides, wsi-work and task definitions wsi-processor, wsi-processor-sim are ready');
+      console.log(
+        'buckets wsi-slides, wsi-work and task definitions wsi-processor, wsi-processor-sim are ready',
+      );
     });
 
   registerLocalEcsCommand(program);

@@ -58,6 +58,7 @@ export async function planSlide(deps: PlanDeps, input: SlideInput): Promise<Slid
     slideId: id,
     sizeBytes,
     cluster: input.cluster ?? settings.ecs.cluster,
+    ...(input.taskDefinition ? { taskDefinition: input.taskDefinition } : {}),
     tiers: settings.tiers,
     firstTier,
     checkpointUri: joinS3Uri(settings.checkpointUriPrefix, id, `${runId}.json`),

@@ -23,7 +23,7 @@ export function buildRunTaskInput(
   const awsvpc = ecs.subnets.length > 0;
   return {
     cluster: input.cluster,
-    taskDefinition: ecs.taskDefinition,
+    taskDefinition: input.taskDefinition ?? ecs.taskDefinition,
     count: 1,
     clientToken: identity.clientToken,
     startedBy: identity.startedBy,

@@ -60,6 +60,9 @@ export function validateSlideInput(input: unknown): SlideInput {
   if (i.tier !== undefined && typeof i.tier !== 'string') fail('"tier" must be a tier name');
   if (i.cluster !== undefined && (typeof i.cluster !== 'string' || i.cluster === ''))
     fail('"cluster" must be a name');
+  if (i.taskDefinition !== undefined && (typeof i.taskDefinition !== 'string' || i.taskDefinition === '')) {
+    fail('"taskDefinition" must be a task definition family, family:revision or ARN');
+  }
   return input as SlideInput;
 }
 
@@ -188,6 +191,7 @@ async function runLaunches(
         bucket: input.bucket,
         key: input.key,
         cluster: plan.cluster,
+        ...(plan.taskDefinition ? { taskDefinition: plan.taskDefinition } : {}),
         tier,
         launchNumber,
         checkpointUri: plan.checkpointUri,

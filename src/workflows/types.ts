@@ -11,6 +11,8 @@ export interface SlideInput {
   tier?: string;
   /** ECS cluster, overriding the worker's default. */
   cluster?: string;
+  /** Task definition (family, family:revision or ARN), overriding the worker's default: a different processor for this slide. */
+  taskDefinition?: string;
 }
 
 /** One ECS task size: a valid Fargate cpu/memory pair. */
@@ -54,6 +56,8 @@ export interface SlidePlan {
   slideId: string;
   sizeBytes?: number;
   cluster: string;
+  /** Set when the input overrides the worker's task definition. */
+  taskDefinition?: string;
   tiers: SizeTier[];
   /** Index into tiers of the first launch. */
   firstTier: number;
@@ -76,6 +80,8 @@ export interface RunEcsTaskInput {
   bucket: string;
   key: string;
   cluster: string;
+  /** Overrides the worker's ECS_TASK_DEFINITION when set. */
+  taskDefinition?: string;
   tier: SizeTier;
   /** 1 for the first launch of this workflow run, then 2, 3, ... */
   launchNumber: number;
