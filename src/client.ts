@@ -121,6 +121,7 @@ export function buildProgram(): Command {
               ...(o.size !== undefined ? { sizeBytes: o.size } : {}),
               ...(o.tier ? { tier: o.tier } : {}),
               ...(o.cluster ? { cluster: o.cluster } : {}),
+              ...(o.taskDefinition ? { taskDefinition: o.taskDefinition } : {}),
             };
             const r = await submitSlide(client, o.taskQueue, input, ref.workflowId);
             console.log(
