@@ -9,7 +9,9 @@ import { formatProgress, readSlideState, type SlideState } from './cli/status';
 import { submitSlide } from './cli/submit';
 import { watchSlides } from './cli/watch';
 import { registerLocalEcsCommand } from './local-ecs/cli';
+import { prepareLocalAws } from './stack/local-stack';
 import { connectClient } from './temporal/connection';
+import { runWorkerMain } from './worker';
 import { DEFAULT_SLIDES_TASK_QUEUE, WORKFLOW_TYPE } from './workflows/definitions';
 import type { SlideInput } from './workflows/types';
 
@@ -229,7 +231,6 @@ export function buildProgram(): Command {
     .command('worker')
     .description('run the worker (settings from the environment; see README)')
     .action(async () => {
-      const { runWorkerMain } = await import('./worker');
       await runWorkerMain();
     });
 
@@ -239,7 +240,6 @@ export function buildProgram(): Command {
       'create the buckets and register the processor task definitions on local endpoints (AWS_ENDPOINT_URL_*)',
     )
     .action(async () => {
-      const { prepareLocalAws } = await import('./stack/local-stack');
       await prepareLocalAws(process.env);
       console.log(
         'buckets wsi-slides, wsi-work and task definitions wsi-processor, wsi-processor-sim are ready',
