@@ -1,8 +1,8 @@
-// Keeps the Temporal SDK's INFO lines (worker state changes) out of test output.
+// Keeps the Temporal SDK's INFO and WARN lines (worker states, expected activity retries) out of test output.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 try {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
 } catch {
   // Already installed in this Jest worker: keep the existing runtime.
 }
