@@ -1,7 +1,11 @@
 // The whole pipeline on one machine: the Temporal dev server (with UI), moto for S3 (and
 // SQS), the local ECS with the processor's task definitions registered, and the buckets.
 // `npm start`, `npm run demo`, the end-to-end tests and the benchmarks all start it here.
-import { RegisterTaskDefinitionCommand, type ContainerDefinition } from '@aws-sdk/client-ecs';
+import {
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type RegisterTaskDefinitionCommandInput,
+} from '@aws-sdk/client-ecs';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -59,7 +63,25 @@ export function processorContainer(extraEnv: Record<string, string> = {}): Conta
     entryPoint: [process.execPath, '--require', 'tsx/cjs'],
     command: [path.join(PROJECT_ROOT, 'processor', 'main.ts')],
     stopTimeout: 30,
+    // A soft reservation only: the task-level memory of the size tier stays the hard limit.
+    // (moto, the contract check, refuses a container with neither memory nor reservation.)
+    memoryReservation: 128,
     environment: Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/** The RegisterTaskDefinition request for one processor container on Fargate. */
+export function taskDefinitionRequest(
+  family: string,
+  container: ContainerDefinition,
+): RegisterTaskDefinitionCommandInput {
+  return {
+    family,
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [container],
   };
 }
 
@@ -78,22 +100,14 @@ export async function prepareLocalAws(env: Record<string, string | undefined>): 
     name: CONTAINER_NAME,
     image: 'wsi-orchestrator/processor:simulated',
     essential: true,
+    memoryReservation: 128,
     dockerLabels: { [SIMULATED_LABEL]: 'true' },
   };
   for (const [family, container] of [
     [PROCESSOR_FAMILY, processorContainer()],
     [SIMULATED_FAMILY, simulated],
   ] as const) {
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [container],
-      }),
-    );
+    await ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionRequest(family, container)));
   }
 }
 

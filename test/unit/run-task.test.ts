@@ -12,7 +12,7 @@ function clientAnswering(output: Partial<RunTaskCommandOutput>): { ecs: ECSClien
   ecs.middlewareStack.add(
     () => async () => {
       calls++;
-      return { output: { $metadata: {}, ...output } };
+      return { output: { $metadata: {}, ...output }, response: {} };
     },
     { step: 'initialize', name: 'answerRunTask' },
   );
