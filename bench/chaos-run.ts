@@ -1,0 +1,267 @@
+// The chaos run: many slides through the whole stack (dev server, local ECS, moto, two worker
+// processes), simulated tasks and some real processor tasks, while the local ECS injects
+// OOM on the first tier, spot interruptions, a throttling storm and a capacity shrink, and
+// one worker is SIGKILLed and restarted. Returns the figures the test asserts and the
+// benchmark prints. Used by test/e2e/chaos.test.ts (small) and bench/chaos.ts (large).
+import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { WorkflowHandle } from '@temporalio/client';
+import { createEcsClient, createS3Client } from '../src/aws/clients';
+import { parseS3Uri } from '../src/aws/s3-uri';
+import { submitSlide } from '../src/cli/submit';
+import { SIMULATED_LABEL } from '../src/local-ecs';
+import { slideWorkflowId } from '../src/slides/identity';
+import { CONTAINER_NAME, processorContainer, SLIDES_BUCKET, startLocalStack } from '../src/stack/local-stack';
+import type { SlideResult } from '../src/workflows/types';
+import { makeSyntheticSlide } from '../scripts/make-slides';
+import { putSlide } from '../test/support/stack';
+import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
+
+export interface ChaosOptions {
+  slides: number;
+  /** How many of them run the real processor (the rest are simulated). */
+  realSlides: number;
+  slotsPerWorker: number;
+  simulatedMs: number;
+  seed: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosFigures {
+  slides: number;
+  completed: number;
+  /** Workflow runs per slide ID: 1 everywhere means exactly once. */
+  maxRunsPerSlide: number;
+  launches: number;
+  relaunches: number;
+  relaunchesByCause: Record<string, number>;
+  tasksLaunched: number;
+  runTaskCalls: number;
+  runTaskThrottled: number;
+  runTaskNoCapacity: number;
+  describeTasksThrottled: number;
+  maxInFlight: number;
+  tasksStillRunning: number;
+  workerKills: number;
+  realSlides: number;
+  realInterruptions: number;
+  tilesTotal: number;
+  tilesProcessed: number;
+  maxRedonePerInterruption: number;
+  chunkTiles: number;
+  wallSeconds: number;
+}
+
+const SIM_FAMILY = 'chaos-sim';
+const REAL_FAMILY = 'chaos-processor';
+const CHUNK_TILES = 8;
+
+interface Checkpoint {
+  done: number;
+  total: number;
+  processedTotal: number;
+}
+
+export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
+  const log = opts.log ?? (() => undefined);
+  const started = Date.now();
+  const stack = await startLocalStack({ localEcs: { seed: opts.seed, spotWarningMs: 2000 } });
+  const workers: WorkerProcess[] = [];
+  try {
+    const ecs = createEcsClient(stack.env);
+    const register = (family: string, container: object) =>
+      ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family,
+          requiresCompatibilities: ['FARGATE'],
+          networkMode: 'awsvpc',
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [{ name: CONTAINER_NAME, image: 'chaos', essential: true, ...container }],
+        }),
+      );
+    await register(SIM_FAMILY, {
+      dockerLabels: { [SIMULATED_LABEL]: 'true' },
+      environment: [{ name: 'SIM_DURATION_MS', value: String(opts.simulatedMs) }],
+    });
+    await register(
+      REAL_FAMILY,
+      processorContainer({ TILE_DELAY_MS: '60', TILE_CONCURRENCY: '1', CHUNK_TILES: String(CHUNK_TILES) }),
+    );
+
+    const env = {
+      ...stack.env,
+      ECS_TASK_DEFINITION: SIM_FAMILY,
+      ECS_TASK_SLOTS: String(opts.slotsPerWorker),
+      ECS_LAUNCH_RATE: '20',
+      ECS_POLL_INTERVAL: '300ms',
+      PROGRESS_INTERVAL: '1s',
+      HEARTBEAT_TIMEOUT: '3s',
+      RETRY_INITIAL_INTERVAL: '300ms',
+      RETRY_MAX_INTERVAL: '2s',
+      RELAUNCH_BACKOFF: '200ms',
+      MAX_INTERRUPTIONS: '20',
+    };
+    for (const name of ['A', 'B']) {
+      workers.push(await startWorkerProcess(env));
+      log(`worker ${name} started`);
+    }
+
+    // The faults, timed from now; probabilities draw from the local ECS's seeded generator.
+    const { localEcs } = stack;
+    localEcs.resetStats();
+    localEcs.addFaultRule({
+      type: 'oom',
+      match: { taskMemoryAtMost: 512 },
+      probability: 0.15,
+      afterRunningMs: 300,
+    });
+    localEcs.addFaultRule({
+      type: 'spotInterruption',
+      probability: 0.15,
+      afterRunningMs: 700,
+      warningMs: 2000,
+    });
+    localEcs.addFaultRule({
+      type: 'throttlingStorm',
+      actions: ['RunTask', 'DescribeTasks'],
+      startAfterMs: 2000,
+      durationMs: 3000,
+      probability: 0.7,
+    });
+    localEcs.addFaultRule({ type: 'capacity', cluster: 'default', atMs: 5000, cpu: 1024, memory: 2048 });
+    localEcs.addFaultRule({ type: 'capacity', cluster: 'default', atMs: 12_000, cpu: 4096, memory: 8192 });
+
+    const handles: WorkflowHandle[] = [];
+    const realKeys = new Set<string>();
+    const realIds = new Set<string>();
+    for (let i = 0; i < opts.slides; i++) {
+      const real =
+        i % Math.max(1, Math.floor(opts.slides / Math.max(1, opts.realSlides))) === 0 &&
+        realKeys.size < opts.realSlides;
+      const key = `chaos/${real ? 'real' : 'sim'}-${String(i).padStart(4, '0')}.tif`;
+      if (real) {
+        realKeys.add(key);
+        await putSlide(
+          stack,
+          key,
+          await makeSyntheticSlide({ width: 1400, height: 1000, seed: opts.seed + i }),
+        );
+      } else {
+        await putSlide(stack, key);
+      }
+      const workflowId = slideWorkflowId(SLIDES_BUCKET, key);
+      if (real) realIds.add(workflowId);
+      await submitSlide(
+        stack.client,
+        'slides',
+        { bucket: SLIDES_BUCKET, key, ...(real ? { taskDefinition: REAL_FAMILY } : {}) },
+        workflowId,
+      );
+      handles.push(stack.client.workflow.getHandle(workflowId));
+    }
+    log(`${opts.slides} slides submitted (${realKeys.size} real)`);
+
+    // One worker dies mid-run without warning, and comes back a little later.
+    await new Promise((r) => setTimeout(r, 6000));
+    workers[0]?.kill('SIGKILL');
+    log('worker A SIGKILLed');
+    await new Promise((r) => setTimeout(r, 3000));
+    workers.push(await startWorkerProcess(env));
+    log('worker A restarted');
+
+    const settled = await Promise.allSettled(handles.map((h) => h.result() as Promise<SlideResult>));
+    const finished = settled.flatMap((s, i) =>
+      s.status === 'fulfilled' ? [{ workflowId: handles[i]?.workflowId ?? '', result: s.value }] : [],
+    );
+    const results = finished.map((f) => f.result);
+    for (const s of settled) if (s.status === 'rejected') log(`failed: ${(s.reason as Error).message}`);
+
+    // Exactly once: one run per slide ID.
+    let maxRunsPerSlide = 0;
+    for (const h of handles) {
+      let runs = 0;
+      for await (const _ of stack.client.workflow.list({
+        query: `WorkflowId = '${h.workflowId.replace(/'/g, "\\'")}'`,
+      }))
+        runs++;
+      maxRunsPerSlide = Math.max(maxRunsPerSlide, runs);
+    }
+
+    const relaunchesByCause: Record<string, number> = {};
+    for (const r of results) {
+      for (const a of r.attempts.slice(0, -1))
+        relaunchesByCause[a.outcome] = (relaunchesByCause[a.outcome] ?? 0) + 1;
+    }
+
+    // Redone work on real slides: tiles processed beyond the slide's tiles, per interruption.
+    let tilesTotal = 0;
+    let tilesProcessed = 0;
+    let realInterruptions = 0;
+    let maxRedonePerInterruption = 0;
+    const s3 = createS3Client(stack.env);
+    for (const { result: r } of finished.filter((f) => realIds.has(f.workflowId))) {
+      const { bucket, key } = parseS3Uri(r.checkpointUri);
+      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const cp = JSON.parse((await body.Body?.transformToString()) ?? '{}') as Checkpoint;
+      const interruptions = r.attempts.filter((a) => a.outcome !== 'success').length;
+      tilesTotal += cp.total;
+      tilesProcessed += cp.processedTotal;
+      realInterruptions += interruptions;
+      if (interruptions > 0) {
+        maxRedonePerInterruption = Math.max(
+          maxRedonePerInterruption,
+          (cp.processedTotal - cp.total) / interruptions,
+        );
+      }
+    }
+
+    // Give deprovisioning a moment, then count tasks still alive.
+    await new Promise((r) => setTimeout(r, 1000));
+    const stats = localEcs.stats();
+    const launches = results.reduce((sum, r) => sum + r.launches, 0);
+    return {
+      slides: opts.slides,
+      completed: results.length,
+      maxRunsPerSlide,
+      launches,
+      relaunches: launches - results.length,
+      relaunchesByCause,
+      tasksLaunched: stats.tasksLaunched,
+      runTaskCalls: stats.runTask.calls,
+      runTaskThrottled: stats.runTask.throttled,
+      runTaskNoCapacity: stats.runTask.withFailures,
+      describeTasksThrottled: stats.describeTasks.throttled,
+      maxInFlight: stats.maxInFlight,
+      tasksStillRunning: stats.inFlight,
+      workerKills: 1,
+      realSlides: realKeys.size,
+      realInterruptions,
+      tilesTotal,
+      tilesProcessed,
+      maxRedonePerInterruption,
+      chunkTiles: CHUNK_TILES,
+      wallSeconds: (Date.now() - started) / 1000,
+    };
+  } finally {
+    for (const w of workers) w.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.exited));
+    await stack.close();
+  }
+}
+
+export function formatFigures(f: ChaosFigures): string {
+  return [
+    `slides                     ${f.slides} (${f.realSlides} with the real processor)`,
+    `completed exactly once     ${f.completed} (max runs per slide ${f.maxRunsPerSlide})`,
+    `launches                   ${f.launches} = ${f.completed} + ${f.relaunches} relaunches ${JSON.stringify(f.relaunchesByCause)}`,
+    `tasks launched by ECS      ${f.tasksLaunched}`,
+    `RunTask calls              ${f.runTaskCalls} (${f.runTaskThrottled} throttled, ${f.runTaskNoCapacity} answered no capacity)`,
+    `DescribeTasks throttled    ${f.describeTasksThrottled}`,
+    `max tasks in flight        ${f.maxInFlight}`,
+    `tasks running at the end   ${f.tasksStillRunning}`,
+    `worker SIGKILLs            ${f.workerKills}`,
+    `real-slide interruptions   ${f.realInterruptions}; tiles ${f.tilesProcessed} processed for ${f.tilesTotal}; max redone per interruption ${f.maxRedonePerInterruption.toFixed(1)} (chunk ${f.chunkTiles})`,
+    `wall time                  ${f.wallSeconds.toFixed(1)} s`,
+  ].join('\n');
+}
