@@ -45,9 +45,6 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  // The SDK's notice about its future Node 22 requirement would be the only stderr line of a
-  // healthy run; stderr is kept for real errors (the image pins its own Node version anyway).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const s3 = createS3Client(process.env);
   try {
     const result = await runProcessor(cfg, { s3, log, stop });
