@@ -3,15 +3,19 @@
 // OOM on the first tier, spot interruptions, a throttling storm and a capacity shrink, and
 // one worker is SIGKILLed and restarted. Returns the figures the test asserts and the
 // benchmark prints. Used by test/e2e/chaos.test.ts (small) and bench/chaos.ts (large).
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createEcsClient, createS3Client } from '../src/aws/clients';
 import { parseS3Uri } from '../src/aws/s3-uri';
 import { submitSlide } from '../src/cli/submit';
-import { SIMULATED_LABEL } from '../src/local-ecs';
 import { slideWorkflowId } from '../src/slides/identity';
-import { CONTAINER_NAME, processorContainer, SLIDES_BUCKET, startLocalStack } from '../src/stack/local-stack';
+import {
+  processorContainer,
+  registerTaskDefinition,
+  simulatedContainer,
+  SLIDES_BUCKET,
+  startLocalStack,
+} from '../src/stack/local-stack';
 import type { SlideResult } from '../src/workflows/types';
 import { makeSyntheticSlide } from '../scripts/make-slides';
 import { putSlide } from '../test/support/stack';
@@ -69,22 +73,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
   const workers: WorkerProcess[] = [];
   try {
     const ecs = createEcsClient(stack.env);
-    const register = (family: string, container: object) =>
-      ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family,
-          requiresCompatibilities: ['FARGATE'],
-          networkMode: 'awsvpc',
-          cpu: '256',
-          memory: '512',
-          containerDefinitions: [{ name: CONTAINER_NAME, image: 'chaos', essential: true, ...container }],
-        }),
-      );
-    await register(SIM_FAMILY, {
-      dockerLabels: { [SIMULATED_LABEL]: 'true' },
-      environment: [{ name: 'SIM_DURATION_MS', value: String(opts.simulatedMs) }],
-    });
-    await register(
+    await registerTaskDefinition(
+      ecs,
+      SIM_FAMILY,
+      simulatedContainer({ SIM_DURATION_MS: String(opts.simulatedMs) }),
+    );
+    await registerTaskDefinition(
+      ecs,
       REAL_FAMILY,
       processorContainer({ TILE_DELAY_MS: '60', TILE_CONCURRENCY: '1', CHUNK_TILES: String(CHUNK_TILES) }),
     );

@@ -3,17 +3,15 @@
 // one worker process; prints slides per minute, launch rate, DescribeTasks calls per task,
 // the worker's peak memory, and writes bench/results/throughput.json.
 import { readFileSync } from 'node:fs';
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { Command } from 'commander';
 import { createEcsClient } from '../src/aws/clients';
 import { submitSlide } from '../src/cli/submit';
-import { SIMULATED_LABEL } from '../src/local-ecs';
 import { slideWorkflowId } from '../src/slides/identity';
 import {
-  CONTAINER_NAME,
+  registerTaskDefinition,
+  simulatedContainer,
   SLIDES_BUCKET,
   startLocalStack,
-  taskDefinitionRequest,
 } from '../src/stack/local-stack';
 import { putSlide } from '../test/support/stack';
 import { startWorkerProcess } from '../test/support/worker-process';
@@ -38,17 +36,10 @@ async function main(): Promise<void> {
     localEcs: { clusters: [{ name: 'default', cpu: 256 * o.slots * 2, memory: 512 * o.slots * 2 }] },
   });
   try {
-    await createEcsClient(stack.env).send(
-      new RegisterTaskDefinitionCommand(
-        taskDefinitionRequest('bench-sim', {
-          name: CONTAINER_NAME,
-          image: 'sim',
-          essential: true,
-          memoryReservation: 128,
-          dockerLabels: { [SIMULATED_LABEL]: 'true' },
-          environment: [{ name: 'SIM_DURATION_MS', value: String(o.taskMs) }],
-        }),
-      ),
+    await registerTaskDefinition(
+      createEcsClient(stack.env),
+      'bench-sim',
+      simulatedContainer({ SIM_DURATION_MS: String(o.taskMs) }),
     );
     const worker = await startWorkerProcess({
       ...stack.env,

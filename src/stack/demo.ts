@@ -11,7 +11,7 @@ import { watchSlides } from '../cli/watch';
 import { slideWorkflowId } from '../slides/identity';
 import { freePort, isPortFree } from '../util/net';
 import { SLIDES_BUCKET } from './local-stack';
-import { describeStack, startStackWithWorker } from './run-stack';
+import { describeStack, settingsFromEnvironment, startStackWithWorker } from './run-stack';
 
 const positive = (v: string): number => {
   const n = Number(v);
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     .opts<{ count: number; width: number; height: number }>();
 
   const started = Date.now();
-  const stack = await startStackWithWorker({ uiPort: await uiPort() });
+  const stack = await startStackWithWorker({ uiPort: await uiPort(), settings: settingsFromEnvironment() });
   try {
     console.log(describeStack(stack).join('\n'));
     const s3 = createS3Client(stack.env);

@@ -4,6 +4,7 @@
 import {
   RegisterTaskDefinitionCommand,
   type ContainerDefinition,
+  type ECSClient,
   type RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -70,6 +71,31 @@ export function processorContainer(extraEnv: Record<string, string> = {}): Conta
   };
 }
 
+/**
+ * A simulated processor for the local ECS: runs no process, stays RUNNING for SIM_DURATION_MS
+ * and exits with SIM_EXIT_CODE (see src/local-ecs/README.md for the other SIM_* variables).
+ */
+export function simulatedContainer(env: Record<string, string> = {}): ContainerDefinition {
+  return {
+    name: CONTAINER_NAME,
+    image: 'wsi-orchestrator/processor:simulated',
+    essential: true,
+    memoryReservation: 128,
+    dockerLabels: { [SIMULATED_LABEL]: 'true' },
+    environment: Object.entries(env).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/** Registers a one-container Fargate task definition; returns its ARN. */
+export async function registerTaskDefinition(
+  ecs: ECSClient,
+  family: string,
+  container: ContainerDefinition,
+): Promise<string> {
+  const out = await ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionRequest(family, container)));
+  return out.taskDefinition?.taskDefinitionArn ?? '';
+}
+
 /** The RegisterTaskDefinition request for one processor container on Fargate. */
 export function taskDefinitionRequest(
   family: string,
@@ -96,19 +122,8 @@ export async function prepareLocalAws(env: Record<string, string | undefined>): 
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   }
   const ecs = createEcsClient(env);
-  const simulated: ContainerDefinition = {
-    name: CONTAINER_NAME,
-    image: 'wsi-orchestrator/processor:simulated',
-    essential: true,
-    memoryReservation: 128,
-    dockerLabels: { [SIMULATED_LABEL]: 'true' },
-  };
-  for (const [family, container] of [
-    [PROCESSOR_FAMILY, processorContainer()],
-    [SIMULATED_FAMILY, simulated],
-  ] as const) {
-    await ecs.send(new RegisterTaskDefinitionCommand(taskDefinitionRequest(family, container)));
-  }
+  await registerTaskDefinition(ecs, PROCESSOR_FAMILY, processorContainer());
+  await registerTaskDefinition(ecs, SIMULATED_FAMILY, simulatedContainer());
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {

@@ -1,4 +1,5 @@
 // The local stack with a worker on it: what `npm start` and `npm run demo` run.
+import type { WorkflowBundleOption } from '@temporalio/worker';
 import { createEcsClient, createS3Client } from '../aws/clients';
 import { loadSettings } from '../config/settings';
 import { createWorkers, type SlideWorkers } from '../worker';
@@ -13,19 +14,32 @@ export interface RunningStack extends LocalStack {
   workerDone: Promise<void>;
 }
 
-export async function startStackWithWorker(opts: LocalStackOptions = {}): Promise<RunningStack> {
+/** The worker settings a person set in this process's environment (ECS_*, SIZE_TIERS, ...). */
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => PASS_THROUGH.test(e[0]) && !!e[1]),
+  );
+}
+
+export interface StackWithWorkerOptions extends LocalStackOptions {
+  /** Worker settings on top of the stack's own (which point it at the stack). */
+  settings?: Record<string, string>;
+  workflowBundle?: WorkflowBundleOption;
+  log?: (message: string) => void;
+}
+
+export async function startStackWithWorker(opts: StackWithWorkerOptions = {}): Promise<RunningStack> {
   const stack = await startLocalStack(opts);
   try {
-    const overrides = Object.fromEntries(
-      Object.entries(process.env).filter((e): e is [string, string] => PASS_THROUGH.test(e[0]) && !!e[1]),
-    );
-    const env = { ...stack.env, ...overrides };
+    const env = { ...stack.env, ...opts.settings };
     const workers = await createWorkers({
       settings: loadSettings(env),
       connection: stack.temporal.nativeConnection,
       client: stack.client,
       ecs: createEcsClient(env),
       s3: createS3Client(env),
+      workflowBundle: opts.workflowBundle,
+      log: opts.log,
     });
     const workerDone = workers.run();
     return {

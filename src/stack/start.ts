@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../tools/binaries';
-import { describeStack, startStackWithWorker } from './run-stack';
+import { describeStack, settingsFromEnvironment, startStackWithWorker } from './run-stack';
 
 export const START_PORTS = { temporal: 7233, ui: 8233, moto: 5000, localEcs: 5100 };
 
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     dbFilename: path.join(dataDir, 'temporal.sqlite'),
     motoPort: START_PORTS.moto,
     localEcs: { port: START_PORTS.localEcs },
+    settings: settingsFromEnvironment(),
   });
   const exports = [
     'AWS_ENDPOINT_URL_S3',

@@ -50,7 +50,7 @@ describe('runEcsTask against the local ECS', () => {
       credentials: TEST_CREDENTIALS,
     });
     await s3.send(new CreateBucketCommand({ Bucket: 'work' }));
-    await registerSimulatedTaskDefinition(ecs, FAMILY, [{ name: 'SIM_DURATION_MS', value: '300' }]);
+    await registerSimulatedTaskDefinition(ecs, FAMILY, { SIM_DURATION_MS: '300' });
     settings = loadSettings({
       ECS_TASK_DEFINITION: FAMILY,
       SIZE_TIERS: 'small:256:512,medium:512:1024',

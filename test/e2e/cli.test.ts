@@ -3,10 +3,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createEcsClient, createS3Client } from '../../src/aws/clients';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { SLIDES_BUCKET, processorContainer } from '../../src/stack/local-stack';
+import { processorContainer, registerTaskDefinition, SLIDES_BUCKET } from '../../src/stack/local-stack';
 import { PROJECT_ROOT } from '../../src/tools/binaries';
 import type { SlideStatus } from '../../src/workflows/types';
 import { readProgress } from '../../src/activities/checkpoint';
@@ -45,17 +44,10 @@ describe('the slides CLI against a running stack', () => {
       ECS_POLL_INTERVAL: '200ms',
       PROGRESS_INTERVAL: '200ms',
     });
-    await createEcsClient(stack.env).send(
-      new RegisterTaskDefinitionCommand({
-        family: 'wsi-processor-slow',
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          processorContainer({ TILE_DELAY_MS: '200', CHUNK_TILES: '8', TILE_CONCURRENCY: '1' }),
-        ],
-      }),
+    await registerTaskDefinition(
+      createEcsClient(stack.env),
+      'wsi-processor-slow',
+      processorContainer({ TILE_DELAY_MS: '200', CHUNK_TILES: '8', TILE_CONCURRENCY: '1' }),
     );
     env = { TEMPORAL_ADDRESS: stack.temporalAddress };
   });

@@ -1,15 +1,18 @@
 // Every fault ECS can throw at a slide, injected into the local ECS while the real pipeline
 // runs (dev server, worker, moto): each slide ends as the outcome table says, and no fault
 // ever makes a second task for one launch.
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createEcsClient, createS3Client } from '../../src/aws/clients';
 import { parseS3Uri } from '../../src/aws/s3-uri';
 import { submitSlide } from '../../src/cli/submit';
-import { SIMULATED_LABEL } from '../../src/local-ecs';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { CONTAINER_NAME, processorContainer, SLIDES_BUCKET } from '../../src/stack/local-stack';
+import {
+  processorContainer,
+  registerTaskDefinition,
+  simulatedContainer,
+  SLIDES_BUCKET,
+} from '../../src/stack/local-stack';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { SlideInput, SlidePhase, SlideResult } from '../../src/workflows/types';
 import { makeSyntheticSlide } from '../../scripts/make-slides';
@@ -36,30 +39,14 @@ describe('faults on the whole stack', () => {
       RETRY_MAX_INTERVAL: '1s',
     });
     const ecs = createEcsClient(stack.env);
-    const register = (family: string, container: object) =>
-      ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family,
-          requiresCompatibilities: ['FARGATE'],
-          networkMode: 'awsvpc',
-          cpu: '256',
-          memory: '512',
-          containerDefinitions: [{ name: CONTAINER_NAME, essential: true, image: 'x', ...container }],
-        }),
-      );
-    await register(SIM, {
-      dockerLabels: { [SIMULATED_LABEL]: 'true' },
-      environment: [{ name: 'SIM_DURATION_MS', value: '1500' }],
-    });
-    await register(HUNGRY, {
-      dockerLabels: { [SIMULATED_LABEL]: 'true' },
-      environment: [
-        { name: 'SIM_DURATION_MS', value: '1500' },
-        { name: 'SIM_MEMORY_MIB', value: '700' },
-        { name: 'SIM_MEMORY_AFTER_MS', value: '300' },
-      ],
-    });
-    await register(
+    await registerTaskDefinition(ecs, SIM, simulatedContainer({ SIM_DURATION_MS: '1500' }));
+    await registerTaskDefinition(
+      ecs,
+      HUNGRY,
+      simulatedContainer({ SIM_DURATION_MS: '1500', SIM_MEMORY_MIB: '700', SIM_MEMORY_AFTER_MS: '300' }),
+    );
+    await registerTaskDefinition(
+      ecs,
       SLOW_PROCESSOR,
       processorContainer({ TILE_DELAY_MS: '60', CHUNK_TILES: String(CHUNK_TILES), TILE_CONCURRENCY: '1' }),
     );

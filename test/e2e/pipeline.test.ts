@@ -1,12 +1,10 @@
 // End to end on the dev server, the local ECS and moto, with simulated tasks: every slide
 // completes with exactly one RunTask, never more tasks in flight than the slots, never
 // launched faster than the task-queue rate limit.
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { createEcsClient } from '../../src/aws/clients';
 import { submitSlide } from '../../src/cli/submit';
-import { SIMULATED_LABEL } from '../../src/local-ecs';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { CONTAINER_NAME, SLIDES_BUCKET } from '../../src/stack/local-stack';
+import { registerTaskDefinition, simulatedContainer, SLIDES_BUCKET } from '../../src/stack/local-stack';
 import type { SlideResult } from '../../src/workflows/types';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 
@@ -25,23 +23,10 @@ describe('the pipeline with simulated tasks', () => {
       ECS_POLL_INTERVAL: '200ms',
       PROGRESS_INTERVAL: '200ms',
     });
-    await createEcsClient(stack.env).send(
-      new RegisterTaskDefinitionCommand({
-        family: 'e2e-sim',
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: CONTAINER_NAME,
-            image: 'sim',
-            essential: true,
-            dockerLabels: { [SIMULATED_LABEL]: 'true' },
-            environment: [{ name: 'SIM_DURATION_MS', value: '1500' }],
-          },
-        ],
-      }),
+    await registerTaskDefinition(
+      createEcsClient(stack.env),
+      'e2e-sim',
+      simulatedContainer({ SIM_DURATION_MS: '1500' }),
     );
   });
 

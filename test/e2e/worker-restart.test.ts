@@ -1,13 +1,17 @@
 // Workers die and restart; slides do not notice. Workers run as real OS processes: one is
 // SIGKILLed mid-task and another reattaches to its tasks; one drains on SIGTERM, its tasks
 // keep running on ECS, and a restarted worker reattaches. No task is ever launched twice.
-import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createEcsClient } from '../../src/aws/clients';
 import { submitSlide } from '../../src/cli/submit';
-import { SIMULATED_LABEL } from '../../src/local-ecs';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { CONTAINER_NAME, SLIDES_BUCKET, startLocalStack, type LocalStack } from '../../src/stack/local-stack';
+import {
+  registerTaskDefinition,
+  simulatedContainer,
+  SLIDES_BUCKET,
+  startLocalStack,
+  type LocalStack,
+} from '../../src/stack/local-stack';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { SlideResult } from '../../src/workflows/types';
 import { putSlide } from '../support/stack';
@@ -56,23 +60,10 @@ describe('worker crashes and restarts', () => {
 
   beforeAll(async () => {
     stack = await startLocalStack();
-    await createEcsClient(stack.env).send(
-      new RegisterTaskDefinitionCommand({
-        family: FAMILY,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: CONTAINER_NAME,
-            image: 'sim',
-            essential: true,
-            dockerLabels: { [SIMULATED_LABEL]: 'true' },
-            environment: [{ name: 'SIM_DURATION_MS', value: '8000' }],
-          },
-        ],
-      }),
+    await registerTaskDefinition(
+      createEcsClient(stack.env),
+      FAMILY,
+      simulatedContainer({ SIM_DURATION_MS: '8000' }),
     );
     env = {
       ...stack.env,

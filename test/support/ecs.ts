@@ -1,6 +1,6 @@
 // Test helpers for the ECS side: a real ECS client for the local ECS, and task definitions.
-import { ECSClient, RegisterTaskDefinitionCommand, type KeyValuePair } from '@aws-sdk/client-ecs';
-import { SIMULATED_LABEL } from '../../src/local-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { registerTaskDefinition, simulatedContainer } from '../../src/stack/local-stack';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -12,26 +12,7 @@ export function ecsClientFor(endpoint: string): ECSClient {
 export async function registerSimulatedTaskDefinition(
   ecs: ECSClient,
   family: string,
-  environment: KeyValuePair[] = [],
-  containerName = 'processor',
+  env: Record<string, string> = {},
 ): Promise<string> {
-  const out = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family,
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        {
-          name: containerName,
-          image: 'wsi/processor:simulated',
-          essential: true,
-          dockerLabels: { [SIMULATED_LABEL]: 'true' },
-          environment,
-        },
-      ],
-    }),
-  );
-  return out.taskDefinition?.taskDefinitionArn ?? '';
+  return registerTaskDefinition(ecs, family, simulatedContainer(env));
 }

@@ -1,15 +1,9 @@
 // An end-to-end fixture: the local stack plus an in-process worker on it.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createEcsClient, createS3Client } from '../../src/aws/clients';
-import { loadSettings } from '../../src/config/settings';
-import {
-  SLIDES_BUCKET,
-  startLocalStack,
-  type LocalStack,
-  type LocalStackOptions,
-} from '../../src/stack/local-stack';
-import { createWorkers, type SlideWorkers } from '../../src/worker';
+import { createS3Client } from '../../src/aws/clients';
+import { SLIDES_BUCKET, type LocalStack, type LocalStackOptions } from '../../src/stack/local-stack';
+import { startStackWithWorker, type RunningStack } from '../../src/stack/run-stack';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -31,43 +25,19 @@ const quietLogger = {
   error: (m: string) => console.error(m),
 };
 
-export interface E2EStack extends LocalStack {
-  workers: SlideWorkers;
-  workerDone: Promise<void>;
-}
+export type E2EStack = RunningStack;
 
 /** Starts the stack and a worker whose settings are the stack's plus `settings`. */
 export async function startE2EStack(
   settings: Record<string, string>,
   opts: LocalStackOptions = {},
 ): Promise<E2EStack> {
-  const stack = await startLocalStack(opts);
-  try {
-    const env = { ...stack.env, ...settings };
-    const workers = await createWorkers({
-      settings: loadSettings(env),
-      connection: stack.temporal.nativeConnection,
-      client: stack.client,
-      ecs: createEcsClient(env),
-      s3: createS3Client(env),
-      workflowBundle: await workflowBundle(),
-      log: () => undefined,
-    });
-    const workerDone = workers.run();
-    return {
-      ...stack,
-      workers,
-      workerDone,
-      close: async () => {
-        workers.shutdown();
-        await workerDone.catch(() => undefined);
-        await stack.close();
-      },
-    };
-  } catch (err) {
-    await stack.close();
-    throw err;
-  }
+  return startStackWithWorker({
+    ...opts,
+    settings,
+    workflowBundle: await workflowBundle(),
+    log: () => undefined,
+  });
 }
 
 /** Puts a stand-in slide object in the stack's slide bucket (simulated tasks never read it). */
