@@ -1,4 +1,4 @@
-// Entry point of the processor container: `node --import tsx processor/main.ts`.
+// Entry point of the processor container: `node --require tsx/cjs processor/main.ts`.
 // Owns the process-level concerns: configuration, signals, exit codes. The work is in run.ts.
 import { constants } from 'node:os';
 import sharp from 'sharp';

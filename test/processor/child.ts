@@ -33,7 +33,7 @@ export function startProcessor(env: NodeJS.ProcessEnv): RunningProcessor {
     AWS_SECRET_ACCESS_KEY: 'test',
     ...env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'processor/main.ts'], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'processor/main.ts'], {
     cwd: REPO_ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
