@@ -110,19 +110,22 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
     status.phase = phase;
     const published = `${phase}|${status.tier?.name}|${status.attempts.launches}`;
     if (published === lastPublished) return;
-    lastPublished = published;
     upsertSearchAttributes([
+      // The slide itself, once: a start from the Temporal CLI carries no search attributes.
+      ...(lastPublished === undefined
+        ? [
+            { key: SLIDE_BUCKET, value: input.bucket },
+            { key: SLIDE_KEY, value: input.key },
+          ]
+        : []),
       { key: SLIDE_PHASE, value: phase },
       { key: SLIDE_ATTEMPTS, value: status.attempts.launches },
       ...(status.tier ? [{ key: SLIDE_TIER, value: status.tier.name }] : []),
     ]);
+    lastPublished = published;
   }
 
   upsertMemo({ bucket: input.bucket, key: input.key });
-  upsertSearchAttributes([
-    { key: SLIDE_BUCKET, value: input.bucket },
-    { key: SLIDE_KEY, value: input.key },
-  ]);
   setPhase('PLANNING');
 
   let plan: SlidePlan | undefined;
