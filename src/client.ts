@@ -4,6 +4,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { Client } from '@temporalio/client';
 import { formatS3Uri } from './aws/s3-uri';
+import { registerBridgeCommand } from './bridge';
 import { parseSlideRef, UsageError, type SlideRef } from './cli/slide-ref';
 import { formatProgress, readSlideState, type SlideState } from './cli/status';
 import { submitSlide } from './cli/submit';
@@ -246,6 +247,7 @@ export function buildProgram(): Command {
       );
     });
 
+  registerBridgeCommand(program);
   registerLocalEcsCommand(program);
   return program;
 }

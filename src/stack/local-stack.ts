@@ -11,7 +11,8 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
-import { createEcsClient, createS3Client } from '../aws/clients';
+import { createEcsClient, createS3Client, createSqsClient } from '../aws/clients';
+import { createLocalQueues, notifyQueueOfUploads, type LocalQueues } from '../bridge';
 import { startMotoServer, type MotoServer } from '../aws/moto-server';
 import { SIMULATED_LABEL, startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../local-ecs';
 import { startDevServer } from '../temporal/environment';
@@ -111,19 +112,30 @@ export function taskDefinitionRequest(
   };
 }
 
+/** Uploads under this prefix of the slide bucket notify the upload queue (and so the bridge). */
+export const UPLOADS_PREFIX = 'incoming/';
+
 /**
- * Creates the buckets and registers the processor's task definitions (the real one and a
- * simulated one) on the endpoints named in `env`: the local stack's set-up, also run as
+ * Creates the buckets, the upload queue and its DLQ (S3 notifies the queue of uploads under
+ * `incoming/`), and registers the processor's task definitions (the real one and a simulated
+ * one) on the endpoints named in `env`: the local stack's set-up, also run as
  * `slides local-setup` by docker-compose.
  */
-export async function prepareLocalAws(env: Record<string, string | undefined>): Promise<void> {
+export async function prepareLocalAws(env: Record<string, string | undefined>): Promise<LocalQueues> {
   const s3 = createS3Client(env);
   for (const bucket of [SLIDES_BUCKET, WORK_BUCKET]) {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   }
+  const queues = await createLocalQueues(createSqsClient(env));
+  await notifyQueueOfUploads(s3, {
+    bucket: SLIDES_BUCKET,
+    queueArn: queues.queueArn,
+    prefix: UPLOADS_PREFIX,
+  });
   const ecs = createEcsClient(env);
   await registerTaskDefinition(ecs, PROCESSOR_FAMILY, processorContainer());
   await registerTaskDefinition(ecs, SIMULATED_FAMILY, simulatedContainer());
+  return queues;
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -173,7 +185,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       OUTPUT_URI_PREFIX: `s3://${WORK_BUCKET}/outputs/`,
     };
 
-    await prepareLocalAws(env);
+    const queues = await prepareLocalAws(env);
+    env.SQS_QUEUE_URL = queues.queueUrl;
+    env.SQS_DLQ_URL = queues.dlqUrl;
 
     return {
       temporal,

@@ -1,6 +1,7 @@
 // The local stack with a worker on it: what `npm start` and `npm run demo` run.
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import { createEcsClient, createS3Client } from '../aws/clients';
+import { startBridge, type BridgeHandle } from '../bridge';
 import { loadSettings } from '../config/settings';
 import { createWorkers, type SlideWorkers } from '../worker';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
@@ -12,6 +13,8 @@ const PASS_THROUGH =
 export interface RunningStack extends LocalStack {
   workers: SlideWorkers;
   workerDone: Promise<void>;
+  /** The SQS bridge, when asked for. */
+  bridge?: BridgeHandle;
 }
 
 /** The worker settings a person set in this process's environment (ECS_*, SIZE_TIERS, ...). */
@@ -26,6 +29,8 @@ export interface StackWithWorkerOptions extends LocalStackOptions {
   settings?: Record<string, string>;
   workflowBundle?: WorkflowBundleOption;
   log?: (message: string) => void;
+  /** Also run the SQS bridge on the stack's upload queue. */
+  bridge?: boolean;
 }
 
 export async function startStackWithWorker(opts: StackWithWorkerOptions = {}): Promise<RunningStack> {
@@ -42,11 +47,14 @@ export async function startStackWithWorker(opts: StackWithWorkerOptions = {}): P
       log: opts.log,
     });
     const workerDone = workers.run();
+    const bridge = opts.bridge ? await startBridge({ env, client: stack.client }) : undefined;
     return {
       ...stack,
       workers,
       workerDone,
+      bridge,
       close: async () => {
+        await bridge?.stop();
         workers.shutdown();
         await workerDone.catch(() => undefined);
         await stack.close();
@@ -67,5 +75,10 @@ export function describeStack(stack: RunningStack): string[] {
     `S3 and SQS (moto) ${stack.moto.endpoint} (buckets wsi-slides, wsi-work)`,
     `Local ECS         ${stack.localEcs.endpoint} (cluster default: ${capacity.registeredCpu} CPU units, ${capacity.registeredMemory} MiB; task logs in .data/local-ecs/logs)`,
     `Worker            queues slides + ecs-tasks, ${stack.workers.taskSlots} task slots`,
+    ...(stack.bridge
+      ? [
+          `SQS bridge        ${stack.env.SQS_QUEUE_URL} (DLQ ${stack.env.SQS_DLQ_URL}); uploads to s3://wsi-slides/incoming/ start slides`,
+        ]
+      : []),
   ];
 }

@@ -1,6 +1,7 @@
 // `npm start`: the whole pipeline locally, in one process, until Ctrl-C: the Temporal dev
 // server with its Web UI on :8233 (history kept in .data/temporal.sqlite), moto for S3 and
-// SQS on :5000, the local ECS on :5100 with the processor registered, and the worker.
+// SQS on :5000 (uploads to s3://wsi-slides/incoming/ notify a queue), the local ECS on
+// :5100 with the processor registered, the worker, and the SQS bridge.
 import { mkdirSync } from 'node:fs';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import path from 'node:path';
@@ -20,8 +21,10 @@ async function main(): Promise<void> {
     motoPort: START_PORTS.moto,
     localEcs: { port: START_PORTS.localEcs },
     settings: settingsFromEnvironment(),
+    bridge: true,
   });
   const exports = [
+    'SQS_QUEUE_URL',
     'AWS_ENDPOINT_URL_S3',
     'AWS_ENDPOINT_URL_SQS',
     'AWS_ENDPOINT_URL_ECS',
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
     'AWS_SECRET_ACCESS_KEY',
   ]
     .map((k) => `export ${k}=${stack.env[k]}`)
+    .concat(`export AWS_DEFAULT_REGION=${stack.env.AWS_REGION}`) // the AWS CLI's name for it
     .join('\n');
   console.log(
     [
@@ -38,9 +42,11 @@ async function main(): Promise<void> {
       '',
       'In another shell:',
       exports,
+      '# uploads under s3://wsi-slides/incoming/ notify the queue; the bridge starts their slides:',
       'npx tsx scripts/make-slides.ts --count 2 --bucket wsi-slides --prefix incoming/',
-      'npx slides submit s3://wsi-slides/incoming/<file printed above>',
       'npx slides watch',
+      '# or submit any slide yourself:',
+      'npx slides submit s3://wsi-slides/<key>',
       '',
       'Press Ctrl-C to stop.',
     ].join('\n'),

@@ -23,9 +23,9 @@ describe('docker-compose.yml', () => {
     expect(result.status).toBe(0);
   });
 
-  test('describes the whole stack: Temporal with UI, an AWS emulator, the local ECS, set-up and the worker', () => {
+  test('describes the whole stack: Temporal with UI, an AWS emulator, the local ECS, set-up, the worker and the bridge', () => {
     const services = compose('config', '--services').stdout.trim().split('\n').sort();
-    expect(services).toEqual(['aws', 'local-ecs', 'setup', 'temporal', 'worker']);
+    expect(services).toEqual(['aws', 'bridge', 'local-ecs', 'setup', 'temporal', 'worker']);
     const config = compose('config').stdout;
     expect(config).toMatch(/published: "?8233"?/);
     expect(config).toContain('TEMPORAL_ADDRESS: temporal:7233');
