@@ -1,32 +1,12 @@
 // The bridge's settings, from the environment, validated once at start-up: a bad value stops
 // the bridge with a message naming the setting. Temporal's own settings (TEMPORAL_ADDRESS,
 // TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*) are read by src/temporal/connection.ts.
-import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { duration } from '../config/duration';
 import { SettingsError } from '../config/settings';
 import { DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
 
 export { SettingsError };
-
-/** A duration: whole milliseconds, or a string such as `500ms`, `5s`, `1m`. */
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  try {
-    const ms =
-      typeof value === 'number'
-        ? value
-        : /^\d+$/.test(value.trim())
-          ? Number(value)
-          : msToNumber(value as `${number}s`);
-    if (!Number.isFinite(ms) || ms < 0) throw new Error('negative');
-    return ms;
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a duration like 500ms, 5s or 1m, got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-});
 
 const queueUrl = (what: string) =>
   z

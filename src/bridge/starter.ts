@@ -3,8 +3,7 @@
 // already running joins that run instead of failing or starting another.
 import type { Client } from '@temporalio/client';
 import { slideWorkflowId } from '../slides/identity';
-import { WORKFLOW_TYPE } from '../workflows/definitions';
-import { SLIDE_BUCKET, SLIDE_KEY } from '../workflows/search-attributes';
+import { slideStartOptions, WORKFLOW_TYPE } from '../slides/start-options';
 import type { SlideInput } from '../workflows/types';
 import type { SlideRecord } from './parse-message';
 
@@ -32,20 +31,11 @@ export async function startSlideWorkflow(
 ): Promise<StartedSlide> {
   const workflowId = slideWorkflowId(record.bucket, record.key);
   const handle = await client.withDeadline(Date.now() + timeoutMs, () =>
-    client.workflow.start(WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId,
-      args: [slideInput(record)],
-      // A duplicate delivery while the slide runs joins the running workflow: a no-op.
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      // A slide uploaded again after its workflow finished is processed again.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      memo: { bucket: record.bucket, key: record.key },
-      typedSearchAttributes: [
-        { key: SLIDE_BUCKET, value: record.bucket },
-        { key: SLIDE_KEY, value: record.key },
-      ],
-    }),
+    // USE_EXISTING: a duplicate delivery while the slide runs joins the running workflow.
+    client.workflow.start(
+      WORKFLOW_TYPE,
+      slideStartOptions(taskQueue, slideInput(record), 'USE_EXISTING', workflowId),
+    ),
   );
   return { workflowId, runId: handle.firstExecutionRunId };
 }

@@ -4,36 +4,16 @@
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*) are read by
 // @temporalio/envconfig in src/temporal/connection.ts, not here.
 import { readFileSync } from 'node:fs';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import { parseS3Uri } from '../aws/s3-uri';
 import { DEFAULT_ECS_TASK_QUEUE, DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
 import type { SizeTier, SlidePolicy } from '../workflows/types';
+import { duration } from './duration';
 import { fargateSizeError } from './fargate';
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
 }
-
-/** A duration: whole milliseconds, or a string such as `500ms`, `5s`, `10m`, `6h`. */
-const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  try {
-    const ms =
-      typeof value === 'number'
-        ? value
-        : /^\d+$/.test(value.trim())
-          ? Number(value)
-          : msToNumber(value as `${number}s`);
-    if (!Number.isFinite(ms) || ms < 0) throw new Error('negative');
-    return ms;
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a duration like 500ms, 5s, 10m or 6h, got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-});
 
 const positiveInt = z.coerce.number().int().positive();
 const nonNegativeInt = z.coerce.number().int().nonnegative();
