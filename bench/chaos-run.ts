@@ -17,7 +17,7 @@ import {
   startLocalStack,
 } from '../src/stack/local-stack';
 import type { SlideResult } from '../src/workflows/types';
-import { makeSyntheticSlide } from '../scripts/make-slides';
+import { makeSyntheticSlide } from '../src/slides/synthetic';
 import { putSlide } from '../test/support/stack';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
 

@@ -4,7 +4,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Command, InvalidArgumentError } from 'commander';
-import { makeSyntheticSlide } from '../../scripts/make-slides';
+import { makeSyntheticSlide } from '../slides/synthetic';
 import { createS3Client } from '../aws/clients';
 import { submitSlide } from '../cli/submit';
 import { watchSlides } from '../cli/watch';

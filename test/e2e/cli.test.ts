@@ -9,7 +9,7 @@ import { processorContainer, registerTaskDefinition, SLIDES_BUCKET } from '../..
 import { PROJECT_ROOT } from '../../src/tools/binaries';
 import type { SlideStatus } from '../../src/workflows/types';
 import { readProgress } from '../../src/activities/checkpoint';
-import { makeSyntheticSlide } from '../../scripts/make-slides';
+import { makeSyntheticSlide } from '../../src/slides/synthetic';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 
 const execFileAsync = promisify(execFile);

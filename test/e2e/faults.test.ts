@@ -15,7 +15,7 @@ import {
 } from '../../src/stack/local-stack';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { SlideInput, SlidePhase, SlideResult } from '../../src/workflows/types';
-import { makeSyntheticSlide } from '../../scripts/make-slides';
+import { makeSyntheticSlide } from '../../src/slides/synthetic';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 
 const SIM = 'faults-sim';

@@ -12,7 +12,7 @@ import { SLIDES_BUCKET } from '../../src/stack/local-stack';
 import { requireTemporalCli } from '../../src/tools/binaries';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { Progress, SlideResult } from '../../src/workflows/types';
-import { makeSyntheticSlide } from '../../scripts/make-slides';
+import { makeSyntheticSlide } from '../../src/slides/synthetic';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 
 const run = promisify(execFile);

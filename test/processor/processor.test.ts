@@ -10,7 +10,7 @@ import {
 import sharp from 'sharp';
 import { startMotoServer, type MotoServer } from '../../src/aws/moto-server';
 import { dziGeometry, tileAt, tilePath, type DziGeometry } from '../../processor/dzi';
-import { makeSyntheticSlide } from '../../scripts/make-slides';
+import { makeSyntheticSlide } from '../../src/slides/synthetic';
 import { killAllProcessors, runProcessorToExit, startProcessor } from './child';
 
 const SLIDES = 'slides';

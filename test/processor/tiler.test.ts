@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { dziGeometry, tileAt, tileRect, type DziGeometry } from '../../processor/dzi';
 import { SlideFormatError } from '../../processor/errors';
 import { openSlide, Tiler, type RasterKind } from '../../processor/tiler';
-import { makeSyntheticSlide } from '../../scripts/make-slides';
+import { makeSyntheticSlide } from '../../src/slides/synthetic';
 
 async function renderAll(tiler: Tiler, geo: DziGeometry): Promise<{ tiles: Buffer[]; kinds: RasterKind[] }> {
   const tiles: Buffer[] = [];
