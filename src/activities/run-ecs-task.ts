@@ -12,6 +12,7 @@ import { buildRunTaskInput } from '../ecs/requests';
 import { findLaunchedTask, runTask, stopTask } from '../ecs/tasks';
 import { clientTokenFor, startedByFor } from '../slides/identity';
 import type { Progress, RunEcsTaskInput, SlidePhase, TaskOutcome, TaskUpdate } from '../workflows/types';
+import { FailureType } from '../workflows/errors';
 import { readProgress } from './checkpoint';
 
 /** Heartbeat details: what a retried attempt needs to reattach instead of launching again. */
@@ -77,7 +78,8 @@ export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput):
     try {
       taskArn = await runTask(deps.ecs, request, input.capacityDeadline);
     } catch (err) {
-      if ((err as { type?: string }).type === 'EcsNoCapacity') report({ phase: 'WAITING_FOR_CAPACITY' });
+      if ((err as { type?: string }).type === FailureType.EcsNoCapacity)
+        report({ phase: 'WAITING_FOR_CAPACITY' });
       throw err;
     }
   }
