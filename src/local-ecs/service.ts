@@ -5,7 +5,8 @@ import { clusterArn, clusterNameOf, containerInstanceIdOf, parseTaskRef, type Ar
 import { ClusterState } from './clusters';
 import type { CapacityView } from './capacity';
 import type { FaultRule, LocalEcsConfig, StopCode, ThrottlingStorm } from './config';
-import { seededRandom, TaskFaults, type TaskFaultState } from './faults';
+import { seededRandom } from '../util/random';
+import { TaskFaults, type TaskFaultState } from './faults';
 import { fingerprint, IdempotencyStore } from './idempotency';
 import { STOPPED_REASONS, TaskLifecycle, type LifecycleEnv } from './lifecycle';
 import { listTasks } from './list-tasks';

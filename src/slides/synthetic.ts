@@ -10,6 +10,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import sharp, { type Sharp } from 'sharp';
+import { seededRandom } from '../util/random';
 
 export interface SyntheticSlideOptions {
   width: number;
@@ -18,18 +19,6 @@ export interface SyntheticSlideOptions {
   seed?: number;
   /** JPEG quality inside the TIFF; default 85. */
   quality?: number;
-}
-
-/** mulberry32: a tiny seeded PRNG; Math.random cannot be seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const smoothstep = (e0: number, e1: number, x: number) => {
@@ -64,7 +53,7 @@ function valueNoise(
 
 /** The small RGB picture that is upscaled to the slide: at most ~2048 px on its long side. */
 function drawSketch(width: number, height: number, seed: number) {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const scale = Math.max(4, Math.ceil(Math.max(width, height) / 2048));
   const w = Math.ceil(width / scale);
   const h = Math.ceil(height / scale);
@@ -118,7 +107,7 @@ function drawSketch(width: number, height: number, seed: number) {
 
 /** Fine grain, tiled over the whole slide, so tiles at full resolution are not flat colour. */
 function grain(seed: number, size = 128): Buffer {
-  const rand = prng(seed ^ 0x9e3779b9);
+  const rand = seededRandom(seed ^ 0x9e3779b9);
   const data = Buffer.alloc(size * size * 3);
   for (let i = 0; i < size * size; i++) data.fill(Math.round(128 + (rand() - 0.5) * 36), i * 3, i * 3 + 3);
   return data;

@@ -1,5 +1,6 @@
 import { parseFaultRule, type TaskFaultRule } from '../../src/local-ecs/config';
-import { matchesSubject, seededRandom, TaskFaults, type FaultSubject } from '../../src/local-ecs/faults';
+import { matchesSubject, TaskFaults, type FaultSubject } from '../../src/local-ecs/faults';
+import { seededRandom } from '../../src/util/random';
 
 const subject = (over: Partial<FaultSubject> = {}): FaultSubject => ({
   cluster: 'default',
