@@ -16,6 +16,7 @@ import {
   SLIDES_BUCKET,
   startLocalStack,
 } from '../src/stack/local-stack';
+import { statusQuery } from '../src/workflows/definitions';
 import type { SlideResult } from '../src/workflows/types';
 import { makeSyntheticSlide } from '../src/slides/synthetic';
 import { putSlide } from '../test/support/stack';
@@ -157,6 +158,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     }
     log(`${opts.slides} slides submitted (${realKeys.size} real)`);
 
+    // Random faults may or may not catch a real processor mid-slide; to measure the work
+    // redone, spot-interrupt up to two real slides as soon as their checkpoints show progress.
+    const interruptedReal = interruptRealSlidesMidRun(
+      handles.filter((h) => realIds.has(h.workflowId)),
+      Math.min(2, realIds.size),
+      (taskArn) => localEcs.interruptTask(taskArn, { warningMs: 5000 }),
+    );
+
     // One worker dies mid-run without warning, and comes back a little later.
     await new Promise((r) => setTimeout(r, 6000));
     workers[0]?.kill('SIGKILL');
@@ -166,6 +175,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     log('worker A restarted');
 
     const settled = await Promise.allSettled(handles.map((h) => h.result() as Promise<SlideResult>));
+    log(`${await interruptedReal} real slides interrupted mid-run on purpose`);
     const finished = settled.flatMap((s, i) =>
       s.status === 'fulfilled' ? [{ workflowId: handles[i]?.workflowId ?? '', result: s.value }] : [],
     );
@@ -243,6 +253,26 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     await Promise.all(workers.map((w) => w.exited));
     await stack.close();
   }
+}
+
+/** Interrupts up to `count` of the slides once each is RUNNING with some tiles done. */
+async function interruptRealSlidesMidRun(
+  handles: WorkflowHandle[],
+  count: number,
+  interrupt: (taskArn: string) => boolean,
+): Promise<number> {
+  const done = new Set<string>();
+  for (let i = 0; i < 600 && done.size < count; i++) {
+    for (const h of handles) {
+      if (done.size >= count || done.has(h.workflowId)) continue;
+      const status = await h.query(statusQuery).catch(() => undefined);
+      if (status?.phase === 'RUNNING' && status.taskArn && (status.progress?.done ?? 0) > 0) {
+        if (interrupt(status.taskArn)) done.add(h.workflowId);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return done.size;
 }
 
 export function formatFigures(f: ChaosFigures): string {
