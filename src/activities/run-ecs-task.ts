@@ -89,7 +89,7 @@ export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput):
     progress: previous?.progress,
   } satisfies RunEcsTaskHeartbeat);
   report({ taskArn });
-  return await supervise(deps, input, taskArn, previous?.progress);
+  return await supervise(deps, input, taskArn, previous?.progress, report);
 }
 
 async function supervise(
@@ -97,9 +97,9 @@ async function supervise(
   input: RunEcsTaskInput,
   taskArn: string,
   initialProgress: Progress | undefined,
+  report: ReturnType<typeof reporterFor>,
 ): Promise<TaskOutcome> {
   const ctx = Context.current();
-  const report = reporterFor(deps, input);
   const { containerName } = deps.settings.ecs;
   const release = deps.poller.watch(input.cluster, taskArn);
   let round = 0;

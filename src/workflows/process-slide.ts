@@ -147,11 +147,14 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
       throw err;
     }
     const { message, type } = rootMessage(err);
+    // Name the slide once: some causes (e.g. "slide s3://b/k does not exist") already do.
+    const uri = `s3://${input.bucket}/${input.key}`;
+    const named = (m: string): string => (m.includes(uri) ? m : `slide ${uri} failed: ${m}`);
     status.failure = message;
     setPhase('FAILED');
     throw ApplicationFailure.create({
       type: type ?? FailureType.SlideFailed,
-      message: `slide s3://${input.bucket}/${input.key} failed: ${message}\n${storyOf(status.history)}`,
+      message: `${named(message)}\n${storyOf(status.history)}`,
       nonRetryable: true,
       details: [status.history],
     });

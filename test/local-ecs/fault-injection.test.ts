@@ -13,6 +13,7 @@ import {
   sleep,
   startTestEcs,
   waitForStatus,
+  OOM_KILLED_CONTAINER,
 } from './helpers';
 
 let ecs: LocalEcs;
@@ -116,10 +117,7 @@ test('forced OOM (rule by family and task memory): exit 137, OutOfMemoryError', 
     stopCode: 'EssentialContainerExited',
     stoppedReason: 'Essential container in task exited',
   });
-  expect(stopped.containers?.[0]).toMatchObject({
-    exitCode: 137,
-    reason: 'OutOfMemoryError: Container killed due to memory usage',
-  });
+  expect(stopped.containers?.[0]).toMatchObject(OOM_KILLED_CONTAINER);
   // A larger size tier does not match taskMemoryAtMost: it runs until stopped.
   const bigArn = await runOne({
     taskDefinition: small,

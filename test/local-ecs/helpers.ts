@@ -143,6 +143,12 @@ export function simulatedContainer(
 }
 
 /** True while a process with this pid exists and is not a zombie awaiting its reaper. */
+/** The container of an OOM-killed task, as ECS reports it. */
+export const OOM_KILLED_CONTAINER = {
+  exitCode: 137,
+  reason: 'OutOfMemoryError: Container killed due to memory usage',
+} as const;
+
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

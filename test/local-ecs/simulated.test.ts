@@ -3,7 +3,15 @@
 import { existsSync } from 'node:fs';
 import { RunTaskCommand, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 import type { LocalEcs } from '../../src/local-ecs';
-import { ecsClient, register, simulatedContainer, sleep, startTestEcs, waitForStatus } from './helpers';
+import {
+  ecsClient,
+  register,
+  simulatedContainer,
+  sleep,
+  startTestEcs,
+  waitForStatus,
+  OOM_KILLED_CONTAINER,
+} from './helpers';
 
 let ecs: LocalEcs;
 let client: ECSClient;
@@ -78,10 +86,7 @@ test('SIM_MEMORY_MIB over the hard limit is an OOM kill; spot interruption works
   const oom = await runSim({ SIM_DURATION_MS: '60000', SIM_MEMORY_MIB: '300', SIM_MEMORY_AFTER_MS: '50' });
   const fits = await runSim({ SIM_DURATION_MS: '200', SIM_MEMORY_MIB: '200' });
   const o = await waitForStatus(client, oom, 'STOPPED');
-  expect(o.containers?.[0]).toMatchObject({
-    exitCode: 137,
-    reason: 'OutOfMemoryError: Container killed due to memory usage',
-  });
+  expect(o.containers?.[0]).toMatchObject(OOM_KILLED_CONTAINER);
   expect((await waitForStatus(client, fits, 'STOPPED')).containers?.[0]?.exitCode).toBe(0);
 
   const spot = await runSim({ SIM_DURATION_MS: '60000' });
