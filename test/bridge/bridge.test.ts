@@ -23,6 +23,7 @@ import { SLIDE_BUCKET, SLIDE_KEY } from '../../src/workflows/search-attributes';
 import {
   awsEnv,
   collectLog,
+  caughtUpExecutions,
   countWorkflows,
   executions,
   fixtureBundle,
@@ -100,7 +101,7 @@ describe('the SQS bridge on moto and the Temporal dev server', () => {
     await waitFor('all five messages deleted', async () => bridge.stats().messagesDeleted === 5);
     expect(await queueEmpty(sqs, queues.queueUrl)).toBe(true);
 
-    const runs = await executions(temporal.client, taskQueue);
+    const runs = await caughtUpExecutions(temporal.client, taskQueue, 1);
     expect(runs).toEqual([
       expect.objectContaining({ workflowId: slideWorkflowId(B, key), status: 'RUNNING' }),
     ]);
@@ -298,7 +299,7 @@ describe('the SQS bridge on moto and the Temporal dev server', () => {
     expect(bridge.stats()).toMatchObject({ messagesDeleted: 2, messagesReleased: 3 });
     // Visible again at once, not after the visibility timeout.
     expect(await queueDepth(sqs, queues.queueUrl)).toEqual({ visible: 3, inHand: 0 });
-    expect((await executions(temporal.client, taskQueue)).length).toBe(2);
+    expect(await caughtUpExecutions(temporal.client, taskQueue, 2)).toHaveLength(2);
     expect(lines.some((l) => l.includes('handed back 3 unfinished message(s)'))).toBe(true);
   });
 
@@ -385,7 +386,7 @@ describe('the SQS bridge on moto and the Temporal dev server', () => {
     await bridge.stop();
     expect(bridge.stats()).toMatchObject({ messagesRejected: 100, workflowsStarted: 900, startErrors: 0 });
 
-    const runs = await executions(temporal.client, taskQueue);
+    const runs = await caughtUpExecutions(temporal.client, taskQueue, 900, 60_000);
     expect(runs).toHaveLength(900);
     expect(new Set(runs.map((r) => r.workflowId))).toEqual(
       new Set(goodKeys.map((k) => slideWorkflowId(B, k))),

@@ -1,5 +1,6 @@
 // Shared pieces of the bridge's integration tests: moto's SQS, queues, sending and reading
 // messages, and reading back what Temporal holds.
+import { waitFor } from '../support/wait';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -93,20 +94,6 @@ export async function receiveAll(sqs: SQSClient, queueUrl: string, count: number
   return [...got.values()];
 }
 
-export async function waitFor(
-  what: string,
-  condition: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
-  intervalMs = 100,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 export interface Execution {
   workflowId: string;
   runId: string;
@@ -123,6 +110,36 @@ export async function executions(client: Client, taskQueue: string): Promise<Exe
   }
   return out;
 }
+
+/**
+ * The executions on a task queue once Temporal's visibility store has caught up: list
+ * queries are eventually consistent, so a read right after the starts can miss some. Waits
+ * until at least `atLeast` are listed and two reads in a row agree, so an extra run (the
+ * bug an exact-count assertion looks for) has had time to show too.
+ */
+export async function caughtUpExecutions(
+  client: Client,
+  taskQueue: string,
+  atLeast: number,
+  timeoutMs = 30_000,
+): Promise<Execution[]> {
+  let previous = -1;
+  let latest: Execution[] = [];
+  await waitFor(
+    `visibility to list at least ${atLeast} executions on ${taskQueue}`,
+    async () => {
+      latest = await executions(client, taskQueue);
+      const settled = latest.length >= atLeast && latest.length === previous;
+      previous = latest.length;
+      return settled;
+    },
+    timeoutMs,
+    500,
+  );
+  return latest;
+}
+
+export { waitFor };
 
 export async function countWorkflows(client: Client, query: string): Promise<number> {
   return (await client.workflow.count(query)).count;

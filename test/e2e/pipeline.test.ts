@@ -7,6 +7,7 @@ import { slideWorkflowId } from '../../src/slides/identity';
 import { registerTaskDefinition, simulatedContainer, SLIDES_BUCKET } from '../../src/stack/local-stack';
 import type { SlideResult } from '../../src/workflows/types';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
+import { waitFor } from '../support/wait';
 
 const SLOTS = 4;
 const LAUNCHES_PER_SECOND = 4;
@@ -62,11 +63,15 @@ describe('the pipeline with simulated tasks', () => {
       const inWindow = t.filter((x) => x >= (t[i] as number) && x < (t[i] as number) + 1000).length;
       expect(inWindow).toBeLessThanOrEqual(LAUNCHES_PER_SECOND + 1);
     }
-    // The UI can find every slide by its key and sees it done.
-    const listed: string[] = [];
-    for await (const wf of stack.client.workflow.list({ query: `SlidePhase = 'SUCCEEDED'` })) {
-      listed.push(String(wf.searchAttributes?.SlideKey?.[0]));
-    }
+    // The UI can find every slide by its key and sees it done (once visibility catches up).
+    let listed: string[] = [];
+    await waitFor('every slide listed as SUCCEEDED', async () => {
+      listed = [];
+      for await (const wf of stack.client.workflow.list({ query: `SlidePhase = 'SUCCEEDED'` })) {
+        listed.push(String(wf.searchAttributes?.SlideKey?.[0]));
+      }
+      return listed.length >= keys.length;
+    });
     expect(listed.sort()).toEqual([...keys].sort());
   });
 
