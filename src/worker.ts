@@ -1,7 +1,9 @@
-// The worker: one process runs both task queues. `slides` runs the processSlide workflows
-// (and their local activities); `ecs-tasks` runs runEcsTask with a slot limit (tasks this
-// worker supervises at once) and a task-queue rate limit (launches per second, enforced by
-// the Temporal server across all workers). SIGINT/SIGTERM drain it: polling stops, running
+// The worker: one process runs three task queues. `slides` runs the processSlide and
+// clusterBudget workflows (and their local activities); `ecs-admission` runs admitLaunch, where
+// a few launches per worker wait for the cluster budget to grant a lease (the budget, one per
+// cluster, is what bounds the tasks in flight across all workers); `ecs-tasks` runs runEcsTask
+// with a slot limit (tasks this worker supervises at once) and a task-queue rate limit
+// (launches per second, enforced by the Temporal server across all workers). SIGINT/SIGTERM drain it: polling stops, running
 // activities heartbeat their task and end, and the tasks keep running on ECS until a
 // retried activity, on this worker after a restart or on another, reattaches to them.
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -9,10 +11,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createEcsClient, createS3Client } from './aws/clients';
-import { createEcsActivities, createSlideActivities } from './activities';
+import { createAdmissionActivities, createEcsActivities, createSlideActivities } from './activities';
 import type { TaskUpdateReporter } from './activities/run-ecs-task';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
-import { deriveTaskSlots } from './ecs/capacity';
+import { ensureClusterBudget } from './budget/budget-client';
+import { budgetLimits, deriveTaskSlots, NoClusterCapacityError, registeredCapacity } from './ecs/capacity';
 import { TaskStatusPoller } from './ecs/poller';
 import { connectClient, connectWorkerConnection, temporalTarget } from './temporal/connection';
 import { taskUpdateSignal } from './workflows/definitions';
@@ -44,6 +47,28 @@ function signalReporter(client: Client): TaskUpdateReporter {
   };
 }
 
+/** Fails at start, naming the setting, when the cluster's budget cannot be worked out. */
+async function checkBudgetCanBeRead(ecs: ECSClient, settings: Settings): Promise<void> {
+  const { cluster, slotHeadroom, capacityProviderStrategy } = settings.ecs;
+  try {
+    budgetLimits(
+      {
+        cluster,
+        headroom: slotHeadroom,
+        maxTasks: settings.budget.maxTasks,
+        scalesWithDemand: capacityProviderStrategy !== undefined,
+      },
+      await registeredCapacity(ecs, cluster),
+      [],
+      () => false,
+      Date.now(),
+    );
+  } catch (err) {
+    if (err instanceof NoClusterCapacityError) throw new SettingsError(err.message);
+    throw err;
+  }
+}
+
 export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> {
   const { settings } = opts;
   const log = opts.log ?? ((m: string) => console.log(m));
@@ -56,6 +81,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
   });
   const firstTier = settings.tiers[0];
   if (!firstTier) throw new SettingsError('SIZE_TIERS: at least one tier is needed');
+  await checkBudgetCanBeRead(ecs, settings);
   const taskSlots =
     settings.ecs.taskSlots === 'auto'
       ? await deriveTaskSlots(ecs, settings.ecs.cluster, firstTier, settings.ecs.slotHeadroom)
@@ -73,7 +99,15 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createSlideActivities({ ecs, s3, poller, settings }),
+    activities: createSlideActivities({ ecs, s3, poller, settings, client: opts.client }),
+    // Waiting slides are evicted and replayed when they move on: memory stays bounded.
+    maxCachedWorkflows: settings.workflowCacheSize,
+  });
+  const admissionWorker = await Worker.create({
+    ...common,
+    taskQueue: settings.budget.admissionTaskQueue,
+    activities: createAdmissionActivities({ client: opts.client, settings }),
+    maxConcurrentActivityTaskExecutions: settings.budget.admissionSlots,
   });
   const ecsWorker = await Worker.create({
     ...common,
@@ -88,13 +122,13 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     poller,
     async run() {
       try {
-        await Promise.all([slidesWorker.run(), ecsWorker.run()]);
+        await Promise.all([slidesWorker.run(), admissionWorker.run(), ecsWorker.run()]);
       } finally {
         poller.close();
       }
     },
     shutdown() {
-      for (const w of [slidesWorker, ecsWorker]) {
+      for (const w of [slidesWorker, admissionWorker, ecsWorker]) {
         if (w.getState() === 'RUNNING') w.shutdown();
       }
     },
@@ -108,12 +142,14 @@ export async function runWorkerMain(): Promise<void> {
   const connection = await connectWorkerConnection(target);
   const client = await connectClient(target);
   const workers = await createWorkers({ settings, connection, client, namespace: target.namespace });
+  const runWorkers = workers.run();
+  console.log(`worker: ${await ensureClusterBudget(client, settings)}`);
   console.log(
     `worker: ${target.connectionOptions.address} namespace ${target.namespace}; queues ${settings.slidesTaskQueue}, ` +
       `${settings.ecsTaskQueue} (${workers.taskSlots} task slots, ${settings.ecs.launchRatePerSecond} launches/s); ` +
       `cluster ${settings.ecs.cluster}`,
   );
-  await workers.run();
+  await runWorkers;
   await client.connection.close();
   await connection.close();
 }

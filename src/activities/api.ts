@@ -1,5 +1,6 @@
 // The activity interfaces the workflow calls. Implementations live beside this file; the
 // workflow imports only these types, never the I/O code.
+import type { AdmitLaunchInput, ClusterReading, Lease, ReadClusterInput } from '../workflows/budget-types';
 import type { RunEcsTaskInput, SlideInput, SlidePlan, TaskOutcome } from '../workflows/types';
 
 export interface StopEcsTaskInput {
@@ -20,4 +21,14 @@ export interface SlideActivities {
 /** Run on the `ecs-tasks` task queue: one held slot is one ECS task in flight. */
 export interface EcsActivities {
   runEcsTask(input: RunEcsTaskInput): Promise<TaskOutcome>;
+}
+
+/** Run on the admission task queue: a launch waiting for the cluster budget to grant a lease. */
+export interface AdmissionActivities {
+  admitLaunch(input: AdmitLaunchInput): Promise<Lease>;
+}
+
+/** Local activities of the clusterBudget workflow, on the `slides` task queue. */
+export interface BudgetActivities {
+  readCluster(input: ReadClusterInput): Promise<ClusterReading>;
 }

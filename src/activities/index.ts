@@ -1,14 +1,24 @@
 // Binds the activities to their dependencies (AWS clients, the shared poller, settings).
-import type { EcsActivities, SlideActivities } from './api';
+import type { AdmissionActivities, BudgetActivities, EcsActivities, SlideActivities } from './api';
+import { admitLaunch, type AdmissionDeps } from './admit-launch';
 import { planSlide, type PlanDeps } from './plan-slide';
+import { readCluster, type ReadClusterDeps } from './read-cluster';
 import { runEcsTask, type EcsActivityDeps } from './run-ecs-task';
 import { stopEcsTask, type StopDeps } from './stop-ecs-task';
 
-export function createSlideActivities(deps: PlanDeps & StopDeps): SlideActivities {
+/** The `slides` worker's (local) activities: the slides' plan and cleanup, the budget's reading. */
+export function createSlideActivities(
+  deps: PlanDeps & StopDeps & ReadClusterDeps,
+): SlideActivities & BudgetActivities {
   return {
     planSlide: (input) => planSlide(deps, input),
     stopEcsTask: (input) => stopEcsTask(deps, input),
+    readCluster: (input) => readCluster(deps, input),
   };
+}
+
+export function createAdmissionActivities(deps: AdmissionDeps): AdmissionActivities {
+  return { admitLaunch: (input) => admitLaunch(deps, input) };
 }
 
 export function createEcsActivities(deps: EcsActivityDeps): EcsActivities {

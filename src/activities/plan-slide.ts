@@ -16,7 +16,7 @@ export interface PlanDeps {
   s3: S3Client;
   settings: Pick<
     Settings,
-    'ecs' | 'ecsTaskQueue' | 'tiers' | 'checkpointUriPrefix' | 'outputUriPrefix' | 'policy'
+    'ecs' | 'ecsTaskQueue' | 'budget' | 'tiers' | 'checkpointUriPrefix' | 'outputUriPrefix' | 'policy'
   >;
 }
 
@@ -64,6 +64,7 @@ export async function planSlide(deps: PlanDeps, input: SlideInput): Promise<Slid
     checkpointUri: joinS3Uri(settings.checkpointUriPrefix, id, `${runId}.json`),
     outputUri: `${joinS3Uri(settings.outputUriPrefix, id)}/`,
     ecsTaskQueue: settings.ecsTaskQueue,
+    admissionTaskQueue: settings.budget.admissionTaskQueue,
     policy: settings.policy,
   };
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseS3Uri } from '../aws/s3-uri';
-import { DEFAULT_ECS_TASK_QUEUE, DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
+import { DEFAULT_ADMISSION_TASK_QUEUE, DEFAULT_ECS_TASK_QUEUE, DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
 import type { SizeTier, SlidePolicy } from '../workflows/types';
 import { duration } from './duration';
 import { fargateSizeError } from './fargate';
@@ -113,7 +113,13 @@ const schema = z
     ECS_PLATFORM_VERSION: z.string().optional(),
     SIZE_TIERS: tiers.prefault(DEFAULT_TIERS),
     ECS_POLL_INTERVAL: duration.prefault(5000),
-    ECS_TASK_SLOTS: z.union([z.literal('auto'), positiveInt]).default(10),
+    ECS_TASK_SLOTS: z.union([z.literal('auto'), positiveInt]).default(200),
+    ECS_MAX_TASKS: positiveInt.optional(),
+    BUDGET_REFRESH: duration.prefault('30s'),
+    ECS_ADMISSION_TASK_QUEUE: z.string().min(1).default(DEFAULT_ADMISSION_TASK_QUEUE),
+    ADMISSION_SLOTS: positiveInt.default(2),
+    ADMISSION_POLL_INTERVAL: duration.prefault('1s'),
+    WORKFLOW_CACHE_SIZE: positiveInt.default(250),
     ECS_SLOT_HEADROOM: z.coerce.number().gt(0).max(1).default(0.8),
     ECS_LAUNCH_RATE: z.coerce.number().positive().default(5),
     CHECKPOINT_URI_PREFIX: s3Prefix.default('s3://wsi-work/checkpoints/'),
@@ -194,6 +200,21 @@ export interface Settings {
     launchRatePerSecond: number;
     stopWaitMs: number;
   };
+  /** The cluster-wide concurrency budget shared by every worker (the clusterBudget workflow). */
+  budget: {
+    /** Tasks in flight on the cluster at most: required on Fargate and with capacity providers. */
+    maxTasks?: number;
+    /** How often the budget re-reads the cluster's capacity and other tenants' tasks. */
+    refreshMs: number;
+    /** Task queue of admitLaunch: launches waiting for a lease. */
+    admissionTaskQueue: string;
+    /** Launches one worker lets wait for a lease at once; the rest of the backlog waits in Temporal. */
+    admissionSlots: number;
+    /** How often a waiting launch asks the budget again. */
+    admissionPollIntervalMs: number;
+  };
+  /** Workflows kept in the worker's cache: bounds its memory however many slides are in flight. */
+  workflowCacheSize: number;
   tiers: SizeTier[];
   checkpointUriPrefix: string;
   outputUriPrefix: string;
@@ -223,6 +244,14 @@ function toSettings(p: Parsed): Settings {
       launchRatePerSecond: p.ECS_LAUNCH_RATE,
       stopWaitMs: p.STOP_WAIT,
     },
+    budget: {
+      maxTasks: p.ECS_MAX_TASKS,
+      refreshMs: p.BUDGET_REFRESH,
+      admissionTaskQueue: p.ECS_ADMISSION_TASK_QUEUE,
+      admissionSlots: p.ADMISSION_SLOTS,
+      admissionPollIntervalMs: p.ADMISSION_POLL_INTERVAL,
+    },
+    workflowCacheSize: p.WORKFLOW_CACHE_SIZE,
     tiers: p.SIZE_TIERS,
     checkpointUriPrefix: p.CHECKPOINT_URI_PREFIX,
     outputUriPrefix: p.OUTPUT_URI_PREFIX,

@@ -47,6 +47,11 @@ export function startedByFor(workflowId: string, runId: string): string {
   return `wsi-${sha256(`${workflowId}\0${runId}`).slice(0, 32)}`;
 }
 
+/** Whether a task's `startedBy` is one this project sets (see startedByFor). */
+export function isOurStartedBy(startedBy: string | undefined): boolean {
+  return /^wsi-[0-9a-f]{32}$/.test(startedBy ?? '');
+}
+
 /** RunTask `clientToken` (ECS allows 64 characters): one per workflow run and launch number. */
 export function clientTokenFor(workflowId: string, runId: string, launchNumber: number): string {
   return sha256(`${workflowId}\0${runId}\0${launchNumber}`);

@@ -5,6 +5,7 @@ import type { SlideStatus, TaskUpdate } from './types';
 export const WORKFLOW_TYPE = 'processSlide';
 export const DEFAULT_SLIDES_TASK_QUEUE = 'slides';
 export const DEFAULT_ECS_TASK_QUEUE = 'ecs-tasks';
+export const DEFAULT_ADMISSION_TASK_QUEUE = 'ecs-admission';
 
 /** Phase, task ARN, attempts, tier and last progress of the slide. */
 export const statusQuery = defineQuery<SlideStatus>('status');

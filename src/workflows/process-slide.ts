@@ -5,6 +5,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
@@ -12,8 +13,10 @@ import {
   sleep,
   upsertMemo,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { EcsActivities, SlideActivities } from '../activities/api';
+import type { AdmissionActivities, EcsActivities, SlideActivities } from '../activities/api';
+import { budgetWorkflowId, releaseSignal } from './budget-definitions';
 import { classifyOutcome, countOutcome, decide, taskSeconds } from './decide';
 import { statusQuery, taskUpdateSignal } from './definitions';
 import { FailureType, NON_RETRYABLE_FAILURES } from './errors';
@@ -63,6 +66,13 @@ export function validateSlideInput(input: unknown): SlideInput {
   if (i.taskDefinition !== undefined && (typeof i.taskDefinition !== 'string' || i.taskDefinition === '')) {
     fail('"taskDefinition" must be a task definition family, family:revision or ARN');
   }
+  if (
+    i.priority !== undefined &&
+    !(Number.isInteger(i.priority) && (i.priority as number) >= 1 && (i.priority as number) <= 5)
+  )
+    fail('"priority" must be a whole number from 1 (most urgent) to 5');
+  if (i.source !== undefined && (typeof i.source !== 'string' || i.source === '' || i.source.length > 64))
+    fail('"source" must be a name of 1 to 64 characters (a lab, a project)');
   return input as SlideInput;
 }
 
@@ -139,9 +149,10 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
       const cluster = plan?.cluster ?? input.cluster;
       if (cluster && status.attempts.launches > 0) {
         // The task must not outlive its workflow: stop it even though we are being cancelled.
-        await CancellationScope.nonCancellable(() =>
-          stopEcsTask({ cluster, taskArn: status.taskArn, reason: 'slide workflow cancelled' }),
-        );
+        await CancellationScope.nonCancellable(async () => {
+          await stopEcsTask({ cluster, taskArn: status.taskArn, reason: 'slide workflow cancelled' });
+          await releaseLease(cluster, status.attempts.launches);
+        });
       }
       setPhase('CANCELLED');
       throw err;
@@ -161,6 +172,32 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
   }
 }
 
+/**
+ * Returns a launch's lease to the cluster budget once its task is STOPPED (or never ran).
+ * Awaited, so the release reaches the budget before the next launch asks for a lease.
+ * A budget that is gone has nothing to release.
+ */
+async function releaseLease(cluster: string, launch: number): Promise<void> {
+  const { workflowId, runId } = workflowInfo();
+  try {
+    await getExternalWorkflowHandle(budgetWorkflowId(cluster)).signal(releaseSignal, {
+      holder: workflowId,
+      runId,
+      launch,
+    });
+  } catch {
+    // The budget workflow does not exist (never started, or terminated): nothing is held.
+  }
+}
+
+/** Temporal priority of the slide's activities: its priority key and its source as fairness key. */
+function priorityOf(input: SlideInput) {
+  return {
+    ...(input.priority !== undefined ? { priorityKey: input.priority } : {}),
+    fairnessKey: input.source ?? input.bucket,
+  };
+}
+
 async function runLaunches(
   input: SlideInput,
   plan: SlidePlan,
@@ -168,7 +205,18 @@ async function runLaunches(
   setPhase: (phase: SlidePhase) => void,
 ): Promise<SlideResult> {
   const { policy } = plan;
+  const priority = priorityOf(input);
+  // Waits for a lease as long as the backlog needs; a worker that dies mid-wait is replaced
+  // after the heartbeat timeout, and the lease (if granted meanwhile) is found again.
+  const { admitLaunch } = proxyActivities<AdmissionActivities>({
+    taskQueue: plan.admissionTaskQueue,
+    startToCloseTimeout: '1 day',
+    heartbeatTimeout: policy.heartbeatTimeoutMs,
+    retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
+    priority,
+  });
   const { runEcsTask } = proxyActivities<EcsActivities>({
+    priority,
     taskQueue: plan.ecsTaskQueue,
     startToCloseTimeout: policy.maxTaskDurationMs,
     heartbeatTimeout: policy.heartbeatTimeoutMs,
@@ -189,6 +237,15 @@ async function runLaunches(
     status.attempts = { ...status.attempts, launches: status.attempts.launches + 1 };
     const launchNumber = status.attempts.launches;
     setPhase('QUEUED');
+    const { workflowId, runId } = workflowInfo();
+    await admitLaunch({
+      cluster: plan.cluster,
+      holder: workflowId,
+      runId,
+      launch: launchNumber,
+      cpu: tier.cpu,
+      memory: tier.memory,
+    });
 
     let outcome: TaskOutcome;
     try {
@@ -217,9 +274,11 @@ async function runLaunches(
           reason: rootMessage(err).message,
           taskSeconds: 0,
         });
+        await releaseLease(plan.cluster, launchNumber);
       }
       throw err;
     }
+    await releaseLease(plan.cluster, launchNumber);
 
     const cls = classifyOutcome(outcome);
     status.taskArn = outcome.taskArn;

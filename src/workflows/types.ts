@@ -13,6 +13,10 @@ export interface SlideInput {
   cluster?: string;
   /** Task definition (family, family:revision or ARN), overriding the worker's default: a different processor for this slide. */
   taskDefinition?: string;
+  /** 1 (most urgent) to 5; default 3. Waiting slides launch in priority order (Temporal's priority key). */
+  priority?: number;
+  /** Who the slide is for (a lab, a project): waiting slides of different sources share the cluster fairly. Default: the bucket. */
+  source?: string;
 }
 
 /** One ECS task size: a valid Fargate cpu/memory pair. */
@@ -65,6 +69,8 @@ export interface SlidePlan {
   outputUri: string;
   /** Task queue of the workers that run runEcsTask. */
   ecsTaskQueue: string;
+  /** Task queue of admitLaunch, where launches wait for the cluster budget. */
+  admissionTaskQueue: string;
   policy: SlidePolicy;
 }
 

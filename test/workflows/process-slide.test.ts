@@ -5,6 +5,7 @@ import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@t
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { StopEcsTaskInput } from '../../src/activities/api';
+import type { AdmitLaunchInput, Lease } from '../../src/workflows/budget-types';
 import { startTimeSkippingServer } from '../../src/temporal/environment';
 import { statusQuery, taskUpdateSignal } from '../../src/workflows/definitions';
 import { FailureType } from '../../src/workflows/errors';
@@ -25,6 +26,7 @@ const PLAN: SlidePlan = {
   checkpointUri: 's3://work/checkpoints/slide-1.json',
   outputUri: 's3://work/outputs/slide-1/',
   ecsTaskQueue: TASK_QUEUE,
+  admissionTaskQueue: TASK_QUEUE,
   policy: {
     maxAppErrors: 3,
     maxStartFailures: 3,
@@ -91,6 +93,7 @@ describe('processSlide decides on every ECS outcome', () => {
 
   interface Scenario {
     calls: RunEcsTaskInput[];
+    admissions: AdmitLaunchInput[];
     stops: StopEcsTaskInput[];
     run<T>(fn: (handle: WorkflowHandle<typeof processSlide>) => Promise<T>): Promise<T>;
   }
@@ -101,8 +104,9 @@ describe('processSlide decides on every ECS outcome', () => {
   async function scenario(steps: Step[], basePlan: SlidePlan = PLAN): Promise<Scenario> {
     // A task queue per scenario: a worker left behind by a failed test cannot steal its tasks.
     const taskQueue = `${TASK_QUEUE}-${++workflowCounter}`;
-    const plan = { ...basePlan, ecsTaskQueue: taskQueue };
+    const plan = { ...basePlan, ecsTaskQueue: taskQueue, admissionTaskQueue: taskQueue };
     const calls: RunEcsTaskInput[] = [];
+    const admissions: AdmitLaunchInput[] = [];
     const stops: StopEcsTaskInput[] = [];
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -110,6 +114,11 @@ describe('processSlide decides on every ECS outcome', () => {
       workflowBundle: bundle,
       activities: {
         planSlide: async () => plan,
+        // The cluster budget grants at once here; its own tests are in test/budget.
+        admitLaunch: async (input: AdmitLaunchInput): Promise<Lease> => {
+          admissions.push(input);
+          return { ...input, grantedAt: Date.now() };
+        },
         stopEcsTask: async (input: StopEcsTaskInput) => {
           stops.push(input);
         },
@@ -138,6 +147,7 @@ describe('processSlide decides on every ECS outcome', () => {
     });
     return {
       calls,
+      admissions,
       stops,
       run: async (fn) => {
         const handle = await env.client.workflow.start('processSlide', {
@@ -234,6 +244,11 @@ describe('processSlide decides on every ECS outcome', () => {
     expect(s.calls.map((c) => c.tier.name)).toEqual(['small', 'medium', 'large']);
     expect(result.tier).toBe('large');
     expect(result.attempts.map((a) => a.outcome)).toEqual(['out-of-memory', 'out-of-memory', 'success']);
+    // Every launch asked the cluster budget first, for the size it launched with.
+    expect(s.admissions.map((a) => [a.launch, a.cpu, a.memory])).toEqual(
+      PLAN.tiers.map((t, i) => [i + 1, t.cpu, t.memory]),
+    );
+    expect(s.admissions[0]).toMatchObject({ cluster: 'default', holder: expect.stringMatching(/^slide-/) });
   });
 
   test('out of memory in the largest tier fails, naming the tier and its memory', async () => {
@@ -342,5 +357,21 @@ describe('processSlide decides on every ECS outcome', () => {
     expect(failure.type).toBe(FailureType.InvalidSlideInput);
     expect(failure.message).toContain('"key" must be a non-empty string');
     expect(s.calls).toHaveLength(0);
+  });
+
+  test('a priority outside 1 to 5 is refused, naming the field', async () => {
+    const s = await scenario([]);
+    const failure = await s.run(async (h) => {
+      const handle = await env.client.workflow.start('processSlide', {
+        taskQueue: h.workflowId.replace(/^slide-/, ''),
+        workflowId: `${h.workflowId}-bad-priority`,
+        args: [{ bucket: 'slides', key: 'a.svs', priority: 9 }],
+      });
+      await h.cancel();
+      return expectFailure(handle);
+    });
+    expect(failure.type).toBe(FailureType.InvalidSlideInput);
+    expect(failure.message).toContain('"priority" must be a whole number from 1 (most urgent) to 5');
+    expect(s.admissions).toHaveLength(0);
   });
 });

@@ -1,0 +1,41 @@
+// Reaching a cluster's budget from outside a workflow: the worker makes sure it runs and logs
+// it at start; `slides capacity` shows it.
+import type { Client } from '@temporalio/client';
+import type { Settings } from '../config/settings';
+import { BUDGET_WORKFLOW_TYPE, budgetQuery, budgetWorkflowId } from '../workflows/budget-definitions';
+import { describeBudget } from '../workflows/budget-ledger';
+import type { BudgetView, ClusterBudgetInput } from '../workflows/budget-types';
+
+/** Starts the cluster's budget workflow unless it runs already. */
+export async function startClusterBudget(
+  client: Client,
+  settings: Pick<Settings, 'slidesTaskQueue'>,
+  cluster: string,
+): Promise<void> {
+  await client.workflow.start(BUDGET_WORKFLOW_TYPE, {
+    workflowId: budgetWorkflowId(cluster),
+    taskQueue: settings.slidesTaskQueue,
+    args: [{ cluster } satisfies ClusterBudgetInput],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+/** The budget as its workflow holds it; waits up to `waitMs` for its first reading of the cluster. */
+export async function readBudget(client: Client, cluster: string, waitMs = 0): Promise<BudgetView> {
+  const handle = client.workflow.getHandle(budgetWorkflowId(cluster));
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const view = await handle.query(budgetQuery);
+    if (view.limits || Date.now() >= deadline) return view;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** For the worker's start-up log line: starts the budget if needed and describes it. */
+export async function ensureClusterBudget(
+  client: Client,
+  settings: Pick<Settings, 'slidesTaskQueue' | 'ecs'>,
+): Promise<string> {
+  await startClusterBudget(client, settings, settings.ecs.cluster);
+  return `budget ${describeBudget(await readBudget(client, settings.ecs.cluster, 10_000))}`;
+}
