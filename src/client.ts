@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { formatS3Uri } from './aws/s3-uri';
 import { registerBridgeCommand } from './bridge';
 import { parseSlideRef, UsageError, type SlideRef } from './cli/slide-ref';
+import { describeCapacity, readCapacity } from './cli/capacity';
 import { formatProgress, readSlideState, type SlideState } from './cli/status';
 import { submitSlide } from './cli/submit';
 import { watchSlides } from './cli/watch';
@@ -47,6 +48,12 @@ async function withClient<T>(fn: (client: Client) => Promise<T>): Promise<T> {
 const wholeNumber = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+};
+
+const priorityNumber = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new InvalidArgumentError('expected 1 (most urgent) to 5');
   return n;
 };
 
@@ -92,6 +99,8 @@ export function buildProgram(): Command {
     .option('--tier <name>', 'first size tier')
     .option('--cluster <name>', 'ECS cluster')
     .option('--task-definition <family>', 'ECS task definition, instead of the worker default')
+    .option('--priority <1-5>', 'launch order among waiting slides: 1 most urgent, default 3', priorityNumber)
+    .option('--source <name>', 'who the slides are for (a lab): waiting sources share the cluster fairly')
     .option(
       '--task-queue <queue>',
       'task queue of processSlide',
@@ -107,6 +116,8 @@ export function buildProgram(): Command {
           tier?: string;
           cluster?: string;
           taskDefinition?: string;
+          priority?: number;
+          source?: string;
           taskQueue: string;
           watch?: boolean;
         },
@@ -125,6 +136,8 @@ export function buildProgram(): Command {
               ...(o.tier ? { tier: o.tier } : {}),
               ...(o.cluster ? { cluster: o.cluster } : {}),
               ...(o.taskDefinition ? { taskDefinition: o.taskDefinition } : {}),
+              ...(o.priority !== undefined ? { priority: o.priority } : {}),
+              ...(o.source ? { source: o.source } : {}),
             };
             const r = await submitSlide(client, o.taskQueue, input, ref.workflowId);
             console.log(
@@ -217,6 +230,23 @@ export function buildProgram(): Command {
           return;
         }
         await watchAndSummarise(client, ids);
+      });
+    });
+
+  program
+    .command('capacity')
+    .description("the cluster's budget: what it allows, what is in flight, what waits")
+    .option('--cluster <name>', 'ECS cluster', process.env.ECS_CLUSTER ?? 'default')
+    .option('--json', 'print JSON')
+    .action(async (o: { cluster: string; json?: boolean }) => {
+      await withClient(async (client) => {
+        const capacity = await readCapacity(client, o.cluster).catch((err: unknown) => {
+          throw new ExitError(
+            `no budget for cluster ${o.cluster} (no worker has served it yet?): ${(err as Error).message}`,
+            EXIT.failed,
+          );
+        });
+        console.log(o.json ? JSON.stringify(capacity, null, 2) : describeCapacity(capacity));
       });
     });
 

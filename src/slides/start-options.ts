@@ -2,6 +2,7 @@
 // memo and search attributes. Only what a second start for a running slide does differs.
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../workflows/definitions';
+import { slidePriority } from '../workflows/priority';
 import { SLIDE_BUCKET, SLIDE_KEY } from '../workflows/search-attributes';
 import type { SlideInput } from '../workflows/types';
 import { slideWorkflowId } from './identity';
@@ -26,6 +27,8 @@ export function slideStartOptions(
     workflowIdConflictPolicy: ifRunning,
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     memo: { bucket: input.bucket, key: input.key },
+    // The same priority the workflow gives its activities, so its first task is ordered too.
+    priority: slidePriority(input),
     typedSearchAttributes: [
       { key: SLIDE_BUCKET, value: input.bucket },
       { key: SLIDE_KEY, value: input.key },

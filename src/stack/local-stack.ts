@@ -179,6 +179,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
       ECS_SUBNETS: 'subnet-local',
       ECS_TASK_SLOTS: 'auto',
       ECS_POLL_INTERVAL: '1s',
+      BUDGET_REFRESH: '2s',
       PROGRESS_INTERVAL: '2s',
       SIZE_TIERS: LOCAL_SIZE_TIERS,
       CHECKPOINT_URI_PREFIX: `s3://${WORK_BUCKET}/checkpoints/`,

@@ -18,7 +18,19 @@ export interface DevServerOptions extends ToolOptions {
   ip?: string;
 }
 
-/** The Temporal CLI's dev server, with the project's search attributes registered. */
+/**
+ * Dynamic config for task-queue priority and fairness: the new matcher (priority keys),
+ * fairness keys, and one partition per task queue so the order holds across the whole
+ * queue, not per partition. A production server needs the same (see docs/concurrency.md).
+ */
+export const PRIORITY_DYNAMIC_CONFIG = [
+  'matching.useNewMatcher=true',
+  'matching.enableFairness=true',
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
+/** The Temporal CLI's dev server, with the project's search attributes and priority/fairness on. */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
@@ -31,6 +43,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
       namespace: opts.namespace,
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'warn' },
+      extraArgs: PRIORITY_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
     },
   });
 }

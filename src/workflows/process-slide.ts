@@ -17,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { AdmissionActivities, EcsActivities, SlideActivities } from '../activities/api';
 import { budgetWorkflowId, releaseSignal } from './budget-definitions';
+import { slidePriority } from './priority';
 import { classifyOutcome, countOutcome, decide, taskSeconds } from './decide';
 import { statusQuery, taskUpdateSignal } from './definitions';
 import { FailureType, NON_RETRYABLE_FAILURES } from './errors';
@@ -190,14 +191,6 @@ async function releaseLease(cluster: string, launch: number): Promise<void> {
   }
 }
 
-/** Temporal priority of the slide's activities: its priority key and its source as fairness key. */
-function priorityOf(input: SlideInput) {
-  return {
-    ...(input.priority !== undefined ? { priorityKey: input.priority } : {}),
-    fairnessKey: input.source ?? input.bucket,
-  };
-}
-
 async function runLaunches(
   input: SlideInput,
   plan: SlidePlan,
@@ -205,7 +198,7 @@ async function runLaunches(
   setPhase: (phase: SlidePhase) => void,
 ): Promise<SlideResult> {
   const { policy } = plan;
-  const priority = priorityOf(input);
+  const priority = slidePriority(input);
   // Waits for a lease as long as the backlog needs; a worker that dies mid-wait is replaced
   // after the heartbeat timeout, and the lease (if granted meanwhile) is found again.
   const { admitLaunch } = proxyActivities<AdmissionActivities>({
