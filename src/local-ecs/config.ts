@@ -28,11 +28,64 @@ const rateLimitsSchema = z.strictObject({
   describeTasks: limitSchema.default(ECS_DEFAULT_RATE_LIMITS.describeTasks),
 });
 
-const clusterSchema = z.strictObject({
-  name: z.string().regex(CLUSTER_NAME, 'cluster names are 1-255 letters, digits, - and _'),
-  cpu: nonNegativeInt,
-  memory: nonNegativeInt,
+/**
+ * Contention mode: soft reservations up to `maxOvercommit` × capacity; while over-committed,
+ * simulated tasks run slower (remaining time × committed/capacity) and are OOM-killed at a
+ * rate of `oomHazardPerSecond` × (memory committed/capacity − 1) per task per second.
+ */
+const contentionSchema = z.strictObject({
+  maxOvercommit: z.number().min(1).default(1.5),
+  oomHazardPerSecond: z.number().nonnegative().default(0.2),
+  /** How often the OOM hazard is drawn while over-committed. */
+  checkIntervalMs: z.number().positive().default(250),
 });
+/**
+ * A simulated EC2 capacity provider with managed scaling: instances of one size, added while
+ * tasks wait in PROVISIONING for room, removed once idle (never while running a task).
+ */
+const capacityProviderSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,255}$/)
+      .default('ec2-managed'),
+    instanceCpu: z.number().int().positive(),
+    instanceMemory: z.number().int().positive(),
+    initialInstances: nonNegativeInt.default(1),
+    minInstances: nonNegativeInt.default(0),
+    maxInstances: z.number().int().positive(),
+    /** From tasks waiting for room to the new instances being registered (AWS: minutes). */
+    scaleOutDelayMs: durationMs.default(2000),
+    /** An instance idle this long is removed (down to minInstances). */
+    scaleInIdleMs: durationMs.default(900_000),
+    /** A task waiting longer for room stops: TaskFailedToStart (AWS: 10 to 30 minutes). */
+    provisioningTimeoutMs: durationMs.default(1_800_000),
+  })
+  .refine((p) => p.maxInstances >= p.initialInstances && p.maxInstances >= p.minInstances, {
+    message: 'maxInstances must be at least initialInstances and minInstances',
+    path: ['maxInstances'],
+  })
+  .refine((p) => p.name !== 'FARGATE' && p.name !== 'FARGATE_SPOT', {
+    message: 'FARGATE and FARGATE_SPOT are reserved',
+    path: ['name'],
+  });
+
+const clusterSchema = z
+  .strictObject({
+    name: z.string().regex(CLUSTER_NAME, 'cluster names are 1-255 letters, digits, - and _'),
+    /** Capacity of the one synthetic instance; not used with a capacityProvider. */
+    cpu: nonNegativeInt.optional(),
+    memory: nonNegativeInt.optional(),
+    contention: contentionSchema.optional(),
+    capacityProvider: capacityProviderSchema.optional(),
+  })
+  .refine((c) => c.capacityProvider !== undefined || (c.cpu !== undefined && c.memory !== undefined), {
+    message: 'a cluster needs cpu and memory, or a capacityProvider',
+    path: ['cpu'],
+  });
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type ContentionSettings = z.infer<typeof contentionSchema>;
+export type CapacityProviderSettings = z.infer<typeof capacityProviderSchema>;
 
 export const STOP_CODES = [
   'EssentialContainerExited',

@@ -55,7 +55,10 @@ export function listTasks(cluster: ClusterState, input: ListTasksInput): JsonObj
     if (input.family !== undefined && t.definition.family !== input.family) continue;
     if (input.startedBy !== undefined && t.startedBy !== input.startedBy) continue;
     if (input.launchType !== undefined && t.launchType !== input.launchType) continue;
-    if (instance !== undefined && (t.containerInstanceArn === undefined || instance !== cluster.instanceId))
+    if (
+      instance !== undefined &&
+      (t.containerInstanceArn === undefined || containerInstanceIdOf(t.containerInstanceArn) !== instance)
+    )
       continue;
     if (taskArns.length === maxResults) return { taskArns, nextToken: encodeNextToken(last) };
     taskArns.push(t.arn);

@@ -29,6 +29,12 @@ export interface ClusterStats extends CapacityView {
   maxInFlight: number;
   runningTasksCount: number;
   pendingTasksCount: number;
+  /** Registered container instances (1 unless a capacity provider scales them). */
+  containerInstances: number;
+  /** With a managed-scaling capacity provider: tasks waiting for room, scale-out/in events. */
+  waitingForCapacity?: number;
+  scaleOuts?: number;
+  scaleIns?: number;
 }
 
 export interface LocalEcsStats {

@@ -57,6 +57,8 @@ export interface Task {
   capacityProviderName?: string;
   platformVersion?: string;
   containerInstanceArn?: string;
+  /** The container instance whose capacity it holds; unset while it waits for capacity. */
+  instanceId?: string;
   startedBy?: string;
   group: string;
   tags: Tag[];
