@@ -1,6 +1,8 @@
-// A cluster's finite CPU units and MiB. Tasks reserve what they ask for while not STOPPED;
-// resizing changes only what later launches see, so a shrink below the reserved amount
-// leaves running tasks alone and simply blocks new ones.
+// A container instance's finite CPU units and MiB. Tasks reserve what they ask for while not
+// STOPPED; resizing changes only what later launches see, so a shrink below the reserved
+// amount leaves running tasks alone and simply blocks new ones. With an over-commit factor
+// above 1 (contention mode), reservations are soft, as on EC2 without hard limits: tasks are
+// placed until the reserved amount reaches registered × factor.
 
 export type PlacementFailure = 'RESOURCE:CPU' | 'RESOURCE:MEMORY';
 
@@ -21,15 +23,33 @@ export class ClusterCapacity {
   constructor(
     private registeredCpu: number,
     private registeredMemory: number,
+    private readonly overcommit = 1,
   ) {}
 
-  /** Reserves cpu/memory, or says which resource is short (CPU is checked first, as ECS lists it). */
+  /** Which resource is short for cpu/memory now, if any (CPU is checked first, as ECS lists it). */
+  shortOf(cpu: number, memory: number): PlacementFailure | undefined {
+    if (this.reservedCpu + cpu > this.registeredCpu * this.overcommit) return 'RESOURCE:CPU';
+    if (this.reservedMemory + memory > this.registeredMemory * this.overcommit) return 'RESOURCE:MEMORY';
+    return undefined;
+  }
+
+  /** Reserves cpu/memory, or says which resource is short. */
   tryReserve(cpu: number, memory: number): PlacementFailure | undefined {
-    if (this.reservedCpu + cpu > this.registeredCpu) return 'RESOURCE:CPU';
-    if (this.reservedMemory + memory > this.registeredMemory) return 'RESOURCE:MEMORY';
+    const short = this.shortOf(cpu, memory);
+    if (short) return short;
     this.reservedCpu += cpu;
     this.reservedMemory += memory;
     return undefined;
+  }
+
+  /** Reserved / registered for each resource (above 1 when over-committed). */
+  commitRatio(): { cpu: number; memory: number } {
+    const ratio = (reserved: number, registered: number) =>
+      registered > 0 ? reserved / registered : reserved > 0 ? Infinity : 0;
+    return {
+      cpu: ratio(this.reservedCpu, this.registeredCpu),
+      memory: ratio(this.reservedMemory, this.registeredMemory),
+    };
   }
 
   release(cpu: number, memory: number): void {

@@ -1,10 +1,11 @@
 // Clusters: each has finite capacity, presented to clients the way ECS presents an EC2
-// cluster's: one container instance whose registeredResources/remainingResources hold the
-// CPU and MEMORY figures, plus (with include STATISTICS) local statistics entries.
-import { createHash } from 'node:crypto';
-import { clusterArn, containerInstanceArn, type ArnScope } from './arns';
-import { ClusterCapacity, type CapacityView } from './capacity';
-import { epochSeconds, type JsonObject } from './protocol';
+// cluster's: container instances whose registeredResources/remainingResources hold the CPU
+// and MEMORY figures (one synthetic instance, or a capacity provider's instances), plus (with
+// include STATISTICS) local statistics entries summed over the instances.
+import { clusterArn, type ArnScope } from './arns';
+import type { CapacityView, PlacementFailure } from './capacity';
+import { ContainerInstance, syntheticInstanceIds } from './container-instances';
+import type { JsonObject } from './protocol';
 import type { Task } from './task';
 import type { Tag } from './validation';
 
@@ -23,29 +24,117 @@ export const CAPACITY_STATISTICS = {
 
 export class ClusterState {
   readonly arn: string;
-  readonly capacity: ClusterCapacity;
-  /** The one synthetic container instance standing for the cluster's capacity. */
-  readonly instanceId: string;
-  readonly instanceArn: string;
-  readonly ec2InstanceId: string;
-  readonly registeredAt = Date.now();
+  /** Container instances by id, in registration order. */
+  readonly instances = new Map<string, ContainerInstance>();
   /** Tasks by id, in launch order. */
   readonly tasks = new Map<string, Task>();
+  /** The managed-scaling capacity provider's name, when the cluster has one. */
+  ec2Provider?: string;
 
+  /**
+   * `capacity` gives the cluster one synthetic instance holding all of it; without it (a
+   * capacity provider's cluster) instances come and go with addInstance/removeInstance.
+   */
   constructor(
-    scope: ArnScope,
+    private readonly scope: ArnScope,
     readonly name: string,
-    cpu: number,
-    memory: number,
+    capacity: { cpu: number; memory: number } | undefined,
     public tags: Tag[] = [],
+    /** Soft-reservation factor of every instance (contention mode); 1 = hard. */
+    readonly overcommit = 1,
   ) {
     this.arn = clusterArn(scope, name);
-    this.capacity = new ClusterCapacity(cpu, memory);
-    // Stable per cluster name, so restarts keep the same instance ARN.
-    const digest = createHash('sha256').update(name).digest('hex');
-    this.instanceId = digest.slice(0, 32);
-    this.instanceArn = containerInstanceArn(scope, name, this.instanceId);
-    this.ec2InstanceId = `i-${digest.slice(32, 49)}`;
+    if (capacity) {
+      const { id, ec2InstanceId } = syntheticInstanceIds(name);
+      this.instances.set(
+        id,
+        new ContainerInstance(scope, name, id, capacity.cpu, capacity.memory, overcommit, ec2InstanceId),
+      );
+    }
+  }
+
+  addInstance(id: string, cpu: number, memory: number): ContainerInstance {
+    const instance = new ContainerInstance(this.scope, this.name, id, cpu, memory, this.overcommit);
+    this.instances.set(id, instance);
+    return instance;
+  }
+
+  removeInstance(id: string): void {
+    this.instances.delete(id);
+  }
+
+  /**
+   * Reserves cpu/memory on the first instance with room (then `attach` the task there), else
+   * says what is short.
+   */
+  place(cpu: number, memory: number): ContainerInstance | PlacementFailure {
+    let short: PlacementFailure | undefined;
+    for (const instance of this.instances.values()) {
+      const s = instance.capacity.tryReserve(cpu, memory);
+      if (!s) return instance;
+      short ??= s;
+    }
+    return short ?? 'RESOURCE:CPU';
+  }
+
+  /** Records that the task holds the capacity `place` reserved on the instance. */
+  attach(task: Task, instance: ContainerInstance): void {
+    task.instanceId = instance.id;
+    instance.taskIds.add(task.id);
+    // Fargate tasks run on no container instance of the cluster.
+    if (task.launchType !== 'FARGATE') task.containerInstanceArn = instance.arn;
+  }
+
+  /** Gives back what the task holds; returns the instance it was on. */
+  release(task: Task): ContainerInstance | undefined {
+    const instance = task.instanceId !== undefined ? this.instances.get(task.instanceId) : undefined;
+    task.instanceId = undefined;
+    if (!instance) return undefined;
+    instance.capacity.release(task.reservedCpu, task.reservedMemory);
+    instance.taskIds.delete(task.id);
+    return instance;
+  }
+
+  /** The ARN failures[] entries name: the first instance's, else the cluster's. */
+  get failureArn(): string {
+    return this.instances.values().next().value?.arn ?? this.arn;
+  }
+
+  /** Registered, reserved and remaining capacity summed over the instances. */
+  capacityView(): CapacityView {
+    const sum: CapacityView = {
+      registeredCpu: 0,
+      registeredMemory: 0,
+      reservedCpu: 0,
+      reservedMemory: 0,
+      remainingCpu: 0,
+      remainingMemory: 0,
+    };
+    for (const i of this.instances.values()) {
+      const v = i.capacity.view();
+      for (const k of Object.keys(sum) as (keyof CapacityView)[]) sum[k] += v[k];
+    }
+    return sum;
+  }
+
+  /** Resizes the synthetic instance (not possible when a capacity provider owns the instances). */
+  resize(change: { cpu?: number; memory?: number }): void {
+    const only = this.instances.size === 1 ? this.instances.values().next().value : undefined;
+    if (this.ec2Provider !== undefined || !only) {
+      throw new Error(`cluster ${this.name}: its capacity provider's instances set its capacity`);
+    }
+    only.capacity.resize(change);
+  }
+
+  countsOn(instanceId: string): { running: number; pending: number } {
+    let running = 0;
+    let pending = 0;
+    for (const t of this.tasks.values()) {
+      if (t.instanceId !== instanceId) continue;
+      if (t.lastStatus === 'RUNNING') running += 1;
+      else if (t.lastStatus === 'PROVISIONING' || t.lastStatus === 'PENDING') pending += 1;
+    }
+    return { running, pending };
   }
 
   counts(): { running: number; pending: number } {
@@ -64,12 +153,13 @@ export class ClusterState {
       clusterArn: this.arn,
       clusterName: this.name,
       status: 'ACTIVE',
-      registeredContainerInstancesCount: 1,
+      registeredContainerInstancesCount: this.instances.size,
       runningTasksCount: running,
       pendingTasksCount: pending,
       activeServicesCount: 0,
-      capacityProviders: CAPACITY_PROVIDERS,
-      defaultCapacityProviderStrategy: [],
+      capacityProviders: this.capacityProviders(),
+      defaultCapacityProviderStrategy:
+        this.ec2Provider !== undefined ? [{ capacityProvider: this.ec2Provider, weight: 1, base: 0 }] : [],
     };
     if (include.includes('STATISTICS')) out.statistics = this.statistics();
     if (include.includes('TAGS')) out.tags = this.tags;
@@ -92,7 +182,7 @@ export class ClusterState {
         else pendingEc2 += 1;
       }
     }
-    const c = this.capacity.view();
+    const c = this.capacityView();
     const entries: [string, number][] = [
       ['runningEC2TasksCount', runningEc2],
       ['runningFargateTasksCount', runningFargate],
@@ -112,38 +202,8 @@ export class ClusterState {
     return entries.map(([name, value]) => ({ name, value: String(value) }));
   }
 
-  /** The container instance as DescribeContainerInstances returns it. */
-  describeInstance(): JsonObject {
-    const c: CapacityView = this.capacity.view();
-    const { running, pending } = this.counts();
-    const resources = (cpu: number, memory: number) => [
-      { name: 'CPU', type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: cpu },
-      { name: 'MEMORY', type: 'INTEGER', doubleValue: 0, longValue: 0, integerValue: memory },
-      { name: 'PORTS', type: 'STRINGSET', doubleValue: 0, longValue: 0, integerValue: 0, stringSetValue: [] },
-      {
-        name: 'PORTS_UDP',
-        type: 'STRINGSET',
-        doubleValue: 0,
-        longValue: 0,
-        integerValue: 0,
-        stringSetValue: [],
-      },
-    ];
-    return {
-      containerInstanceArn: this.instanceArn,
-      ec2InstanceId: this.ec2InstanceId,
-      version: 1,
-      versionInfo: { agentVersion: 'local-ecs', dockerVersion: 'none' },
-      remainingResources: resources(c.remainingCpu, c.remainingMemory),
-      registeredResources: resources(c.registeredCpu, c.registeredMemory),
-      status: 'ACTIVE',
-      agentConnected: true,
-      runningTasksCount: running,
-      pendingTasksCount: pending,
-      attributes: [],
-      registeredAt: epochSeconds(this.registeredAt),
-      attachments: [],
-      tags: [],
-    };
+  /** Providers RunTask's capacityProviderStrategy may name on this cluster. */
+  capacityProviders(): string[] {
+    return this.ec2Provider !== undefined ? [...CAPACITY_PROVIDERS, this.ec2Provider] : CAPACITY_PROVIDERS;
   }
 }

@@ -10,6 +10,8 @@ export interface ContainerRuntime {
   destroy(): Promise<void>;
   /** Synchronous SIGKILL, for when the host process itself is exiting (processes only). */
   killNow?(): void;
+  /** Runs its remaining work `factor` times slower (contention; simulated containers only). */
+  setSlowdown?(factor: number): void;
 }
 
 export interface RuntimeEvents {

@@ -51,8 +51,16 @@ export function checkRunTaskMembers(input: RunTaskInput): number {
 function launchTypeOf(
   input: RunTaskInput,
   definition: TaskDefinitionRecord,
+  ec2Provider: string | undefined,
 ): Pick<LaunchPlan, 'launchType' | 'capacityProviderName' | 'platformVersion'> {
-  const strategy = input.capacityProviderStrategy ?? [];
+  // A cluster with an EC2 capacity provider makes it the default strategy, as ECS does with a
+  // cluster's default capacity provider strategy.
+  const strategy =
+    input.capacityProviderStrategy ??
+    (input.launchType === undefined && ec2Provider !== undefined
+      ? [{ capacityProvider: ec2Provider, weight: 1 }]
+      : []);
+  const providers = ec2Provider !== undefined ? [...CAPACITY_PROVIDERS, ec2Provider] : CAPACITY_PROVIDERS;
   if (input.launchType !== undefined && strategy.length > 0) {
     throw invalidParameter('Specifying both a launch type and capacity provider strategy is not supported.');
   }
@@ -62,7 +70,7 @@ function launchTypeOf(
   let capacityProviderName: string | undefined;
   if (strategy.length > 0) {
     for (const item of strategy) {
-      if (!item.capacityProvider || !CAPACITY_PROVIDERS.includes(item.capacityProvider)) {
+      if (!item.capacityProvider || !providers.includes(item.capacityProvider)) {
         throw invalidParameter(
           'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster.',
         );
@@ -83,7 +91,8 @@ function launchTypeOf(
     }
     capacityProviderName = (withBase ?? heaviest)?.capacityProvider;
   }
-  const launchType = input.launchType ?? (capacityProviderName ? 'FARGATE' : 'EC2');
+  const onEc2Provider = capacityProviderName !== undefined && capacityProviderName === ec2Provider;
+  const launchType = input.launchType ?? (capacityProviderName && !onEc2Provider ? 'FARGATE' : 'EC2');
   if (launchType === 'FARGATE' && !definition.compatibilities.includes('FARGATE')) {
     throw invalidParameter('Task definition does not support launch_type FARGATE.');
   }
@@ -172,8 +181,9 @@ export function planRunTask(
   input: RunTaskInput,
   definition: TaskDefinitionRecord,
   count: number,
+  ec2Provider?: string,
 ): LaunchPlan {
-  const placement = launchTypeOf(input, definition);
+  const placement = launchTypeOf(input, definition, ec2Provider);
   const subnetId = subnetOf(input, definition);
   const size = sizeOf(input, definition, placement.launchType);
   const tags = checkTags(input.tags);
@@ -248,7 +258,7 @@ export function newTask({
     launchType: plan.launchType,
     capacityProviderName: plan.capacityProviderName,
     platformVersion: plan.platformVersion,
-    containerInstanceArn: plan.launchType === 'FARGATE' ? undefined : cluster.instanceArn,
+    // containerInstanceArn and instanceId are set when the task is placed.
     startedBy: input.startedBy,
     group: input.group ?? `family:${definition.family}`,
     tags: plan.tags,

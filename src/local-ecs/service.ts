@@ -26,6 +26,13 @@ import { StatsRecorder, type LocalEcsStats } from './stats';
 import { describeTask, TASK_STATUSES, type Task, type TaskStatus } from './task';
 import { TaskDefinitionRegistry, type TaskDefinitionRecord } from './task-definitions';
 import { Timers } from './timers';
+import { Ec2LookupThrottler } from './ec2-lookup-throttle';
+import { placementFailure } from './placement-failures';
+import { isVisible, TaskVisibility } from './visibility';
+import { ContentionModel } from './contention';
+import type { ContainerInstance } from './container-instances';
+import { ManagedScaling } from './managed-scaling';
+import { LocalEcsConfigError, type ClusterConfig } from './config';
 import { checkTags, CLUSTER_NAME_PATTERN } from './validation';
 
 export class NotFoundError extends Error {
@@ -44,6 +51,13 @@ export class LocalEcsService {
   private readonly lifecycles = new Map<string, TaskLifecycle>();
   private readonly idempotency: IdempotencyStore;
   private readonly lifecycleEnv: LifecycleEnv;
+  private readonly visibility: TaskVisibility;
+  private readonly lookupThrottle: Ec2LookupThrottler;
+  /** Draws of ECS's manners (profile.ts), apart from fault and storm draws. */
+  private readonly mannerRandom: () => number;
+  /** Per cluster, when configured: contention mode, and a managed-scaling capacity provider. */
+  private readonly contention = new Map<string, ContentionModel>();
+  private readonly scaling = new Map<string, ManagedScaling>();
   private seq = 0;
 
   constructor(readonly config: LocalEcsConfig) {
@@ -51,23 +65,81 @@ export class LocalEcsService {
     // Separate generators, so storm draws never shift which tasks a fault rule picks.
     this.faults = new TaskFaults(seededRandom(config.seed));
     this.rate = new RateLimiter(config.rateLimits, seededRandom(config.seed + 1));
+    this.mannerRandom = seededRandom(config.seed + 2);
+    this.visibility = new TaskVisibility(config.visibilityDelay, this.mannerRandom);
+    this.lookupThrottle = new Ec2LookupThrottler(config.ec2LookupThrottle, this.mannerRandom);
     this.registry = new TaskDefinitionRegistry(this.scope);
     this.idempotency = new IdempotencyStore(config.retention.clientTokensMs);
     this.launcher = new ContainerLauncher(config, this.timers);
-    for (const c of config.clusters) {
-      this.clusters.set(c.name, new ClusterState(this.scope, c.name, c.cpu, c.memory));
-    }
+    const contentionRandom = seededRandom(config.seed + 3);
+    for (const c of config.clusters) this.addConfiguredCluster(c, contentionRandom);
     this.lifecycleEnv = {
       timers: this.timers,
       timings: config.lifecycle,
       spotWarningMs: config.spotWarningMs,
-      launch: (task, container, events) => this.launcher.launch(task, container, events),
+      launch: (task, container, events) => {
+        const runtime = this.launcher.launch(task, container, events);
+        // Under contention a container starts at its host's current pace.
+        const model = this.contention.get(task.clusterName);
+        const instance = this.instanceOf(task);
+        if (model && instance) runtime.setSlowdown?.(model.slowdownOn(instance));
+        return runtime;
+      },
       stopped: (task) => this.taskStopped(task),
     };
     for (const rule of config.faults) this.addFault(rule);
   }
 
   // ---- clusters -------------------------------------------------------------------------
+
+  private addConfiguredCluster(c: ClusterConfig, contentionRandom: () => number): void {
+    const provider = c.capacityProvider;
+    const cluster = new ClusterState(
+      this.scope,
+      c.name,
+      provider ? undefined : { cpu: c.cpu ?? 0, memory: c.memory ?? 0 },
+      [],
+      c.contention?.maxOvercommit ?? 1,
+    );
+    this.clusters.set(c.name, cluster);
+    if (c.contention) {
+      this.contention.set(
+        c.name,
+        new ContentionModel(c.contention, this.timers, contentionRandom, {
+          tasksOn: (instance) => this.tasksOn(cluster, instance),
+          oomKill: (task) => this.lifecycles.get(task.arn)?.forceOom(),
+        }),
+      );
+    }
+    if (provider) {
+      cluster.ec2Provider = provider.name;
+      this.scaling.set(
+        c.name,
+        new ManagedScaling(cluster, provider, this.timers, {
+          placed: (task, instance) => {
+            this.lifecycles.get(task.arn)?.start();
+            this.contention.get(c.name)?.update(instance);
+          },
+          timedOut: (task, reason) => this.lifecycles.get(task.arn)?.failStart(reason),
+        }),
+      );
+    }
+  }
+
+  private tasksOn(cluster: ClusterState, instance: ContainerInstance): Task[] {
+    const out: Task[] = [];
+    for (const id of instance.taskIds) {
+      const t = cluster.tasks.get(id);
+      if (t) out.push(t);
+    }
+    return out;
+  }
+
+  private instanceOf(task: Task): ContainerInstance | undefined {
+    return task.instanceId !== undefined
+      ? this.clusters.get(task.clusterName)?.instances.get(task.instanceId)
+      : undefined;
+  }
 
   private clusterFor(ref: string | undefined): ClusterState {
     const cluster = this.clusters.get(clusterNameOf(ref ?? 'default'));
@@ -85,8 +157,7 @@ export class LocalEcsService {
     const tags = checkTags(input.tags);
     let cluster = this.clusters.get(name);
     if (!cluster) {
-      const { cpu, memory } = this.config.defaultClusterCapacity;
-      cluster = new ClusterState(this.scope, name, cpu, memory, tags);
+      cluster = new ClusterState(this.scope, name, this.config.defaultClusterCapacity, tags);
       this.clusters.set(name, cluster);
     }
     return { cluster: cluster.describe(['TAGS', 'SETTINGS']) };
@@ -119,7 +190,7 @@ export class LocalEcsService {
       throw invalidParameter(`Invalid status ${input.status}.`);
     }
     const active = input.status === undefined || input.status === 'ACTIVE';
-    return { containerInstanceArns: active ? [cluster.instanceArn] : [] };
+    return { containerInstanceArns: active ? [...cluster.instances.values()].map((i) => i.arn) : [] };
   }
 
   describeContainerInstances(input: { cluster?: string; containerInstances?: string[] }): JsonObject {
@@ -130,8 +201,8 @@ export class LocalEcsService {
     const containerInstances: JsonObject[] = [];
     const failures: JsonObject[] = [];
     for (const ref of refs) {
-      if (containerInstanceIdOf(ref) === cluster.instanceId)
-        containerInstances.push(cluster.describeInstance());
+      const instance = cluster.instances.get(containerInstanceIdOf(ref));
+      if (instance) containerInstances.push(instance.describe(cluster.countsOn(instance.id)));
       else failures.push({ arn: ref, reason: 'MISSING' });
     }
     return { containerInstances, failures };
@@ -163,7 +234,7 @@ export class LocalEcsService {
     const count = checkRunTaskMembers(input);
     const definition = this.registry.resolve(input.taskDefinition);
     if (!definition) throw clientError('TaskDefinition not found.');
-    const plan = planRunTask(input, definition, count);
+    const plan = planRunTask(input, definition, count, cluster.ec2Provider);
 
     const { clientToken, ...rest } = input;
     const fp = fingerprint({ ...rest, cluster: cluster.name, count });
@@ -180,13 +251,47 @@ export class LocalEcsService {
       return { tasks: earlier.tasks.map((t) => describeTask(t, true)), failures: [] };
     }
     if (!this.rate.launchesAvailable(count)) throw throttled();
+    try {
+      this.lookupThrottle.check(plan.subnetId);
+    } catch (err) {
+      this.stats.runTask.lookupThrottled += 1;
+      throw err;
+    }
 
     const tasks: Task[] = [];
     const failures: JsonObject[] = [];
+    // Through a managed-scaling provider a task never fails for room: it waits (behind any
+    // task already waiting) in PROVISIONING.
+    const scaler =
+      plan.capacityProviderName !== undefined && plan.capacityProviderName === cluster.ec2Provider
+        ? this.scaling.get(cluster.name)
+        : undefined;
+    const waiting: Task[] = [];
+    const touched = new Set<ContainerInstance>();
     for (let i = 0; i < count; i += 1) {
-      const short = cluster.capacity.tryReserve(plan.reservedCpu, plan.reservedMemory);
-      if (short) failures.push({ arn: cluster.instanceArn, reason: short });
-      else tasks.push(this.addTask(cluster, definition, input, plan));
+      const placed =
+        scaler?.hasWaiting || waiting.length > 0
+          ? 'RESOURCE:CPU'
+          : cluster.place(plan.reservedCpu, plan.reservedMemory);
+      if (typeof placed !== 'string') {
+        const task = this.addTask(cluster, definition, input, plan);
+        cluster.attach(task, placed);
+        touched.add(placed);
+        tasks.push(task);
+      } else if (scaler) {
+        const task = this.addTask(cluster, definition, input, plan);
+        waiting.push(task);
+        tasks.push(task);
+      } else {
+        failures.push(
+          placementFailure(
+            placed,
+            plan.launchType,
+            cluster.failureArn,
+            this.config.fargateCapacityMessage ?? false,
+          ),
+        );
+      }
     }
     this.rate.takeLaunches(tasks.length);
     // A call that placed nothing is not remembered, so a retry with its token can launch later.
@@ -196,7 +301,12 @@ export class LocalEcsService {
       this.stats.runTask.withFailures += 1;
       this.stats.runTask.failures += failures.length;
     }
-    for (const t of tasks) this.lifecycles.get(t.arn)?.start();
+    for (const t of tasks) if (!waiting.includes(t)) this.lifecycles.get(t.arn)?.start();
+    for (const t of waiting) scaler?.enqueue(t);
+    for (const instance of touched) {
+      this.contention.get(cluster.name)?.update(instance);
+      this.scaling.get(cluster.name)?.watchIdle(instance);
+    }
     return { tasks: tasks.map((t) => describeTask(t, true)), failures };
   }
 
@@ -223,10 +333,19 @@ export class LocalEcsService {
       taskMemory: task.reservedMemory,
       environments: task.containers.map((c) => c.environment),
     });
+    task.visibleFrom = this.visibility.visibleFrom(task.createdAt);
+    task.emptyContainersIfFailedToStart =
+      task.fault?.type === 'failToStart' && task.fault.emptyContainers
+        ? true
+        : this.drawn(this.config.failedStartEmptyContainers);
     cluster.tasks.set(task.id, task);
     this.lifecycles.set(task.arn, new TaskLifecycle(task, this.lifecycleEnv));
-    this.stats.launched(cluster.name, task.createdAt);
+    this.stats.launched(cluster.name, task.createdAt, task.startedBy);
     return task;
+  }
+
+  private drawn(probability: number | undefined): boolean {
+    return probability !== undefined && probability > 0 && this.mannerRandom() < probability;
   }
 
   logFileOf(task: Pick<Task, 'clusterName' | 'id'>): string {
@@ -235,8 +354,15 @@ export class LocalEcsService {
 
   private taskStopped(task: Task): void {
     const cluster = this.clusters.get(task.clusterName);
-    cluster?.capacity.release(task.reservedCpu, task.reservedMemory);
-    this.stats.stopped(task.clusterName, task.stopCode);
+    const instance = cluster?.release(task);
+    const scaler = this.scaling.get(task.clusterName);
+    scaler?.forget(task);
+    if (instance) {
+      this.contention.get(task.clusterName)?.update(instance);
+      scaler?.watchIdle(instance);
+    }
+    scaler?.drain();
+    this.stats.stopped(task.clusterName, task.stopCode, task.startedBy);
     this.timers.after(this.config.retention.stoppedTasksMs, () => {
       cluster?.tasks.delete(task.id);
       this.lifecycles.delete(task.arn);
@@ -266,7 +392,7 @@ export class LocalEcsService {
     const seen = new Set<string>();
     for (const ref of refs) {
       const task = this.findTask(cluster, ref);
-      if (!task) failures.push({ arn: ref, reason: 'MISSING' });
+      if (!task || !isVisible(task)) failures.push({ arn: ref, reason: 'MISSING' });
       else if (!seen.has(task.arn)) {
         seen.add(task.arn);
         tasks.push(describeTask(task, includeTags));
@@ -348,15 +474,20 @@ export class LocalEcsService {
   clusterCapacity(name: string): CapacityView {
     const cluster = this.clusters.get(clusterNameOf(name));
     if (!cluster) throw new NotFoundError(`no cluster ${name}`);
-    return cluster.capacity.view();
+    return cluster.capacityView();
   }
 
   /** Resizes a cluster: running tasks keep running, later launches see the new capacity. */
   setClusterCapacity(name: string, change: { cpu?: number; memory?: number }): CapacityView {
     const cluster = this.clusters.get(clusterNameOf(name));
     if (!cluster) throw new NotFoundError(`no cluster ${name}`);
-    cluster.capacity.resize(change);
-    return cluster.capacity.view();
+    if (cluster.ec2Provider !== undefined) {
+      throw new LocalEcsConfigError(
+        `cluster ${cluster.name} has capacity provider ${cluster.ec2Provider}: its instances set its capacity`,
+      );
+    }
+    cluster.resize(change);
+    return cluster.capacityView();
   }
 
   /** Task faults apply to later launches; storms and capacity changes are timed from now. */
@@ -413,8 +544,10 @@ export class LocalEcsService {
       for (const t of cluster.tasks.values()) tasksByStatus[t.lastStatus] += 1;
       const { running, pending } = cluster.counts();
       clusters[cluster.name] = {
-        ...cluster.capacity.view(),
+        ...cluster.capacityView(),
         ...this.stats.clusterInFlightOf(cluster.name),
+        containerInstances: cluster.instances.size,
+        ...this.scaling.get(cluster.name)?.counts(),
         runningTasksCount: running,
         pendingTasksCount: pending,
       };
@@ -432,6 +565,7 @@ export class LocalEcsService {
       tasksByStatus,
       stopCodes: { ...s.stopCodes },
       clusters,
+      startedBy: s.startedByInFlightSnapshot(),
     };
   }
 

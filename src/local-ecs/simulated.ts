@@ -8,6 +8,7 @@ import {
   type RuntimeEvents,
   type StopSignal,
 } from './container-runtime';
+import { StretchableTimer } from './stretchable-timer';
 import type { Cancel, Timers } from './timers';
 
 /** Environment variables a simulated container reads. */
@@ -78,6 +79,9 @@ class SimulatedContainer implements ContainerRuntime {
   private done = false;
   private terminating = false;
   private readonly cancels: Cancel[] = [];
+  /** Its exit and memory peak, which contention can stretch. */
+  private readonly work: StretchableTimer[] = [];
+  private slowdown = 1;
 
   constructor(
     private readonly plan: SimulationPlan,
@@ -88,9 +92,9 @@ class SimulatedContainer implements ContainerRuntime {
     // Start on the next turn, as a process would, so the lifecycle sees the same ordering.
     this.later(0, () => {
       events.started(randomBytes(32).toString('hex'));
-      this.later(plan.durationMs, () => this.exit(plan.exitCode));
+      this.afterWork(plan.durationMs, () => this.exit(plan.exitCode));
       if (plan.memoryMiB !== undefined && hardLimitMiB !== undefined && plan.memoryMiB > hardLimitMiB) {
-        this.later(Math.min(plan.memoryAfterMs, plan.durationMs), () => events.memoryExceeded());
+        this.afterWork(Math.min(plan.memoryAfterMs, plan.durationMs), () => events.memoryExceeded());
       }
     });
   }
@@ -103,10 +107,28 @@ class SimulatedContainer implements ContainerRuntime {
     );
   }
 
-  private exit(code: number): void {
-    if (this.done) return;
+  private afterWork(workMs: number, fn: () => void): void {
+    this.work.push(
+      new StretchableTimer(this.timers, workMs, this.slowdown, () => {
+        if (!this.done) fn();
+      }),
+    );
+  }
+
+  setSlowdown(factor: number): void {
+    this.slowdown = factor;
+    for (const w of this.work) w.setSlowdown(factor);
+  }
+
+  private stopAll(): void {
     this.done = true;
     for (const cancel of this.cancels) cancel();
+    for (const w of this.work) w.stop();
+  }
+
+  private exit(code: number): void {
+    if (this.done) return;
+    this.stopAll();
     this.events.exited(code);
   }
 
@@ -122,8 +144,7 @@ class SimulatedContainer implements ContainerRuntime {
   }
 
   destroy(): Promise<void> {
-    this.done = true;
-    for (const cancel of this.cancels) cancel();
+    this.stopAll();
     return Promise.resolve();
   }
 }
