@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     let inFlightSamples = 0;
     const sampler = setInterval(() => {
       if (running > 0) {
-        inFlightSum += stack.localEcs.clusterCapacity('default').runningTasksCount ?? 0;
+        inFlightSum += stack.localEcs.stats().clusters.default?.inFlight ?? 0;
         inFlightSamples++;
       }
       workers.forEach((w, i) => {
@@ -150,13 +150,14 @@ async function main(): Promise<void> {
       budgetRuns,
       budgetEvents,
       budgetEventsPerSlide: budgetEvents / o.slides,
+      meanTasksInFlight: inFlightSamples ? inFlightSum / inFlightSamples : 0,
       peakSlidesInFlight: peakInFlightSlides,
       workerPeakRssMiB: peak.map((p) => Math.round(p)),
     };
     console.log(
       [
         `slides           ${figures.completed}/${o.slides} completed, ${figures.tasksLaunched} tasks launched`,
-        `budget           ${o.budget}: at most ${figures.maxInFlight} in flight (${figures.budgetHeld ? 'held' : 'EXCEEDED'})`,
+        `budget           ${o.budget}: at most ${figures.maxInFlight} in flight (${figures.budgetHeld ? 'held' : 'EXCEEDED'}), ${figures.meanTasksInFlight.toFixed(1)} on average`,
         `wall time        ${wallSeconds.toFixed(1)} s (bound by budget and rate: ${figures.boundSeconds.toFixed(1)} s; submitting took ${submitSeconds.toFixed(1)} s)`,
         `ECS calls        ${figures.runTaskCalls} RunTask (${figures.runTaskWithFailures} with failures[]), ${figures.describeTasksCalls} DescribeTasks: ${figures.ecsCallsPerSecond.toFixed(1)} calls/s`,
         `budget workflow  ${budgetRuns} run(s), ${budgetEvents} events in all (${figures.budgetEventsPerSlide.toFixed(2)} per slide)`,
