@@ -129,7 +129,11 @@ async function main(): Promise<void> {
       budgetEvents = 0;
       for await (const wf of stack.client.workflow.list({ query: `WorkflowId = '${budgetId}'` })) {
         budgetRuns++;
-        budgetEvents += wf.historyLength ?? 0;
+        // Visibility records a run's length when it closes; ask the running one directly.
+        budgetEvents +=
+          wf.status.name === 'RUNNING'
+            ? (await stack.client.workflow.getHandle(budgetId, wf.runId).describe()).historyLength
+            : (wf.historyLength ?? 0);
       }
       return budgetRuns > 0;
     });

@@ -118,7 +118,7 @@ const schema = z
     BUDGET_REFRESH: duration.prefault('30s'),
     ECS_ADMISSION_TASK_QUEUE: z.string().min(1).default(DEFAULT_ADMISSION_TASK_QUEUE),
     ADMISSION_SLOTS: positiveInt.default(2),
-    ADMISSION_POLL_INTERVAL: duration.prefault('1s'),
+    ADMISSION_POLL_INTERVAL: duration.prefault('500ms'),
     WORKFLOW_CACHE_SIZE: positiveInt.default(250),
     ECS_SLOT_HEADROOM: z.coerce.number().gt(0).max(1).default(0.8),
     ECS_LAUNCH_RATE: z.coerce.number().positive().default(5),
