@@ -57,6 +57,23 @@ describe('settings', () => {
     expect(() => loadSettings(env)).toThrow(message);
   });
 
+  test("permanent exit codes: the reference processor's by default, a list, or none; bad codes named", () => {
+    expect(loadSettings({}).policy.permanentExitCodes).toEqual([2, 64, 65]);
+    expect(loadSettings({ PERMANENT_EXIT_CODES: '3, 4,3' }).policy.permanentExitCodes).toEqual([3, 4]);
+    expect(loadSettings({ PERMANENT_EXIT_CODES: 'none' }).policy.permanentExitCodes).toEqual([]);
+    for (const bad of ['0', '143', '137', '256', 'two', '1.5']) {
+      expect(() => loadSettings({ PERMANENT_EXIT_CODES: bad })).toThrow(
+        /PERMANENT_EXIT_CODES: expected exit codes/,
+      );
+    }
+  });
+
+  test('ECS_MISSING_GRACE is a duration, five minutes by default', () => {
+    expect(loadSettings({}).ecs.missingGraceMs).toBe(5 * 60_000);
+    expect(loadSettings({ ECS_MISSING_GRACE: '90s' }).ecs.missingGraceMs).toBe(90_000);
+    expect(() => loadSettings({ ECS_MISSING_GRACE: 'soon' })).toThrow(/ECS_MISSING_GRACE/);
+  });
+
   test('EC2 tiers need not be Fargate sizes', () => {
     expect(loadSettings({ ECS_LAUNCH_TYPE: 'EC2', SIZE_TIERS: 'a:1000:3000' }).tiers[0]?.cpu).toBe(1000);
   });
