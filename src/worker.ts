@@ -73,7 +73,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createSlideActivities({ ecs, s3, poller, settings }),
+    activities: createSlideActivities({ ecs, s3, poller, settings, client: opts.client }),
   });
   const ecsWorker = await Worker.create({
     ...common,

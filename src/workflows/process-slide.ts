@@ -17,6 +17,7 @@ import type { EcsActivities, SlideActivities } from '../activities/api';
 import { classifyOutcome, countOutcome, decide, taskSeconds } from './decide';
 import { statusQuery, taskUpdateSignal } from './definitions';
 import { FailureType, NON_RETRYABLE_FAILURES } from './errors';
+import { handOver, handOverTarget } from './hand-over';
 import { SLIDE_ATTEMPTS, SLIDE_BUCKET, SLIDE_KEY, SLIDE_PHASE, SLIDE_TIER } from './search-attributes';
 import type {
   AttemptRecord,
@@ -132,6 +133,8 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
   try {
     plan = await planSlide(input);
     status.slideId = plan.slideId;
+    const ownId = handOverTarget(plan);
+    if (ownId) return await handOver(input, ownId);
     return await runLaunches(input, plan, status, setPhase);
   } catch (err) {
     if (isCancellation(err)) {
@@ -221,7 +224,7 @@ async function runLaunches(
       throw err;
     }
 
-    const cls = classifyOutcome(outcome);
+    const cls = classifyOutcome(outcome, policy);
     status.taskArn = outcome.taskArn;
     if (outcome.progress) status.progress = outcome.progress;
     status.attempts = countOutcome(status.attempts, cls);
