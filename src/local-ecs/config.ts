@@ -2,6 +2,7 @@
 // of startLocalEcs(), so both are checked the same way and a bad value names its field.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { applyProfile } from './profile';
 
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
 
@@ -93,6 +94,8 @@ const failToStartFault = z.strictObject({
   ...firing,
   /** Container reason and stoppedReason; default a CannotPullContainerError naming the image. */
   reason: z.string().optional(),
+  /** Describe the failed task with `containers: []`, as ECS sometimes does (prefect#22410). */
+  emptyContainers: z.boolean().default(false),
 });
 const stuckFault = z.strictObject({
   type: z.literal('stuck'),
@@ -150,6 +153,26 @@ export type ThrottlingStormInput = z.input<typeof throttlingStorm>;
 export type CapacityChange = z.infer<typeof capacityChange>;
 export type FaultMatch = z.infer<typeof matchSchema>;
 
+// ---- ECS's real manners (each off by default; `profile: "realistic"` turns them all on) ----
+
+/** New tasks stay invisible to DescribeTasks/ListTasks for a random time in [minMs, maxMs]. */
+const visibilityDelaySchema = z
+  .strictObject({ minMs: durationMs, maxMs: durationMs })
+  .refine((v) => v.maxMs >= v.minMs, { message: 'maxMs must be at least minMs', path: ['maxMs'] });
+/**
+ * RunTask calls for awsvpc tasks beyond `burst` within `windowMs` fail, each with
+ * `probability`, with the EC2 subnet lookup's throttle wrapped in InvalidParameterException.
+ */
+const ec2LookupThrottleSchema = z.strictObject({
+  burst: z.number().int().nonnegative(),
+  windowMs: z.number().positive(),
+  probability: z.number().min(0).max(1),
+});
+export type VisibilityDelay = z.infer<typeof visibilityDelaySchema>;
+export type Ec2LookupThrottle = z.infer<typeof ec2LookupThrottleSchema>;
+export const PROFILES = ['default', 'realistic'] as const;
+export type Profile = (typeof PROFILES)[number];
+
 /** Variables handed from the local ECS's own environment to task processes by default. */
 export const DEFAULT_INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT'];
 
@@ -200,6 +223,16 @@ export const localEcsConfigSchema = z.strictObject({
   /** Seed of the random numbers that fault probabilities draw. */
   seed: z.number().int().default(1),
   faults: z.array(faultRuleSchema).default([]),
+  /** `realistic` fills every manner below that the config leaves unset (see profile.ts). */
+  profile: z.enum(PROFILES).default('default'),
+  /** Eventual consistency after RunTask; false (default) = visible at once. */
+  visibilityDelay: z.union([visibilityDelaySchema, z.literal(false)]).optional(),
+  /** EC2-lookup throttling of RunTask bursts; false (default) = never. */
+  ec2LookupThrottle: z.union([ec2LookupThrottleSchema, z.literal(false)]).optional(),
+  /** FARGATE tasks that do not fit get Fargate's "Capacity is unavailable" failure reason. */
+  fargateCapacityMessage: z.boolean().optional(),
+  /** Probability that a task failing to start is described with `containers: []`. */
+  failedStartEmptyContainers: z.number().min(0).max(1).optional(),
 });
 
 export type LocalEcsConfig = z.infer<typeof localEcsConfigSchema>;
@@ -232,7 +265,7 @@ export function parseLocalEcsConfig(input: unknown, source = 'local ECS config')
       throw new LocalEcsConfigError(`${source}: clusters.${i}.name: duplicate cluster ${c.name}`);
     }
   }
-  return result.data;
+  return applyProfile(result.data, input);
 }
 
 /** Reads and validates a JSON config file. */

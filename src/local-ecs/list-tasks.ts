@@ -5,6 +5,7 @@ import type { ClusterState } from './clusters';
 import { EcsError, invalidParameter, type JsonObject } from './protocol';
 import type { ListTasksInput } from './requests';
 import { LAUNCH_TYPES } from './run-task';
+import { isVisible } from './visibility';
 
 const DESIRED_STATUSES = ['RUNNING', 'PENDING', 'STOPPED'];
 
@@ -50,7 +51,7 @@ export function listTasks(cluster: ClusterState, input: ListTasksInput): JsonObj
   const taskArns: string[] = [];
   let last = after;
   for (const t of cluster.tasks.values()) {
-    if (t.seq <= after || t.desiredStatus !== desired) continue;
+    if (t.seq <= after || t.desiredStatus !== desired || !isVisible(t)) continue;
     if (input.family !== undefined && t.definition.family !== input.family) continue;
     if (input.startedBy !== undefined && t.startedBy !== input.startedBy) continue;
     if (input.launchType !== undefined && t.launchType !== input.launchType) continue;

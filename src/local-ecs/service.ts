@@ -26,6 +26,9 @@ import { StatsRecorder, type LocalEcsStats } from './stats';
 import { describeTask, TASK_STATUSES, type Task, type TaskStatus } from './task';
 import { TaskDefinitionRegistry, type TaskDefinitionRecord } from './task-definitions';
 import { Timers } from './timers';
+import { Ec2LookupThrottler } from './ec2-lookup-throttle';
+import { placementFailure } from './placement-failures';
+import { isVisible, TaskVisibility } from './visibility';
 import { checkTags, CLUSTER_NAME_PATTERN } from './validation';
 
 export class NotFoundError extends Error {
@@ -44,6 +47,10 @@ export class LocalEcsService {
   private readonly lifecycles = new Map<string, TaskLifecycle>();
   private readonly idempotency: IdempotencyStore;
   private readonly lifecycleEnv: LifecycleEnv;
+  private readonly visibility: TaskVisibility;
+  private readonly lookupThrottle: Ec2LookupThrottler;
+  /** Draws of ECS's manners (profile.ts), apart from fault and storm draws. */
+  private readonly mannerRandom: () => number;
   private seq = 0;
 
   constructor(readonly config: LocalEcsConfig) {
@@ -51,6 +58,9 @@ export class LocalEcsService {
     // Separate generators, so storm draws never shift which tasks a fault rule picks.
     this.faults = new TaskFaults(seededRandom(config.seed));
     this.rate = new RateLimiter(config.rateLimits, seededRandom(config.seed + 1));
+    this.mannerRandom = seededRandom(config.seed + 2);
+    this.visibility = new TaskVisibility(config.visibilityDelay, this.mannerRandom);
+    this.lookupThrottle = new Ec2LookupThrottler(config.ec2LookupThrottle, this.mannerRandom);
     this.registry = new TaskDefinitionRegistry(this.scope);
     this.idempotency = new IdempotencyStore(config.retention.clientTokensMs);
     this.launcher = new ContainerLauncher(config, this.timers);
@@ -180,13 +190,27 @@ export class LocalEcsService {
       return { tasks: earlier.tasks.map((t) => describeTask(t, true)), failures: [] };
     }
     if (!this.rate.launchesAvailable(count)) throw throttled();
+    try {
+      this.lookupThrottle.check(plan.subnetId);
+    } catch (err) {
+      this.stats.runTask.lookupThrottled += 1;
+      throw err;
+    }
 
     const tasks: Task[] = [];
     const failures: JsonObject[] = [];
     for (let i = 0; i < count; i += 1) {
       const short = cluster.capacity.tryReserve(plan.reservedCpu, plan.reservedMemory);
-      if (short) failures.push({ arn: cluster.instanceArn, reason: short });
-      else tasks.push(this.addTask(cluster, definition, input, plan));
+      if (short) {
+        failures.push(
+          placementFailure(
+            short,
+            plan.launchType,
+            cluster.instanceArn,
+            this.config.fargateCapacityMessage ?? false,
+          ),
+        );
+      } else tasks.push(this.addTask(cluster, definition, input, plan));
     }
     this.rate.takeLaunches(tasks.length);
     // A call that placed nothing is not remembered, so a retry with its token can launch later.
@@ -223,10 +247,19 @@ export class LocalEcsService {
       taskMemory: task.reservedMemory,
       environments: task.containers.map((c) => c.environment),
     });
+    task.visibleFrom = this.visibility.visibleFrom(task.createdAt);
+    task.emptyContainersIfFailedToStart =
+      task.fault?.type === 'failToStart' && task.fault.emptyContainers
+        ? true
+        : this.drawn(this.config.failedStartEmptyContainers);
     cluster.tasks.set(task.id, task);
     this.lifecycles.set(task.arn, new TaskLifecycle(task, this.lifecycleEnv));
-    this.stats.launched(cluster.name, task.createdAt);
+    this.stats.launched(cluster.name, task.createdAt, task.startedBy);
     return task;
+  }
+
+  private drawn(probability: number | undefined): boolean {
+    return probability !== undefined && probability > 0 && this.mannerRandom() < probability;
   }
 
   logFileOf(task: Pick<Task, 'clusterName' | 'id'>): string {
@@ -236,7 +269,7 @@ export class LocalEcsService {
   private taskStopped(task: Task): void {
     const cluster = this.clusters.get(task.clusterName);
     cluster?.capacity.release(task.reservedCpu, task.reservedMemory);
-    this.stats.stopped(task.clusterName, task.stopCode);
+    this.stats.stopped(task.clusterName, task.stopCode, task.startedBy);
     this.timers.after(this.config.retention.stoppedTasksMs, () => {
       cluster?.tasks.delete(task.id);
       this.lifecycles.delete(task.arn);
@@ -266,7 +299,7 @@ export class LocalEcsService {
     const seen = new Set<string>();
     for (const ref of refs) {
       const task = this.findTask(cluster, ref);
-      if (!task) failures.push({ arn: ref, reason: 'MISSING' });
+      if (!task || !isVisible(task)) failures.push({ arn: ref, reason: 'MISSING' });
       else if (!seen.has(task.arn)) {
         seen.add(task.arn);
         tasks.push(describeTask(task, includeTags));
@@ -432,6 +465,7 @@ export class LocalEcsService {
       tasksByStatus,
       stopCodes: { ...s.stopCodes },
       clusters,
+      startedBy: s.startedByInFlightSnapshot(),
     };
   }
 

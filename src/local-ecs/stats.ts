@@ -12,6 +12,8 @@ export interface CallCounts {
 }
 
 export interface RunTaskCounts extends CallCounts {
+  /** Rejected calls that were EC2-lookup throttles (InvalidParameterException, Rate exceeded). */
+  lookupThrottled: number;
   /** Answered 200 (with or without failures[]). */
   accepted: number;
   /** Accepted calls whose failures[] was not empty (no capacity). */
@@ -47,13 +49,27 @@ export interface LocalEcsStats {
   /** Stopped tasks by stopCode. */
   stopCodes: Partial<Record<StopCode, number>>;
   clusters: Record<string, ClusterStats>;
+  /** Per RunTask `startedBy`: tasks not STOPPED now, and the most at once ("one per slide"). */
+  startedBy: Record<string, InFlight>;
+}
+
+export interface InFlight {
+  inFlight: number;
+  maxInFlight: number;
 }
 
 const calls = (): CallCounts => ({ calls: 0, throttled: 0, rejected: 0 });
 
 export class StatsRecorder {
   since = Date.now();
-  runTask: RunTaskCounts = { ...calls(), accepted: 0, withFailures: 0, failures: 0, idempotentReplays: 0 };
+  runTask: RunTaskCounts = {
+    ...calls(),
+    accepted: 0,
+    withFailures: 0,
+    failures: 0,
+    idempotentReplays: 0,
+    lookupThrottled: 0,
+  };
   describeTasks = calls();
   stopTask = calls();
   tasksLaunched = 0;
@@ -62,34 +78,46 @@ export class StatsRecorder {
   maxInFlight = 0;
   stopCodes: Partial<Record<StopCode, number>> = {};
   private readonly clusterInFlight = new Map<string, { now: number; max: number }>();
+  private readonly startedByInFlight = new Map<string, { now: number; max: number }>();
 
-  launched(cluster: string, at: number): void {
+  launched(cluster: string, at: number, startedBy?: string): void {
     this.tasksLaunched += 1;
     this.launchTimestamps.push(at);
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    const c = this.clusterInFlight.get(cluster) ?? { now: 0, max: 0 };
-    c.now += 1;
-    c.max = Math.max(c.max, c.now);
-    this.clusterInFlight.set(cluster, c);
+    up(this.clusterInFlight, cluster);
+    if (startedBy !== undefined) up(this.startedByInFlight, startedBy);
   }
 
-  stopped(cluster: string, stopCode: StopCode | undefined): void {
+  stopped(cluster: string, stopCode: StopCode | undefined, startedBy?: string): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
-    const c = this.clusterInFlight.get(cluster);
-    if (c) c.now = Math.max(0, c.now - 1);
+    down(this.clusterInFlight, cluster);
+    if (startedBy !== undefined) down(this.startedByInFlight, startedBy);
     if (stopCode) this.stopCodes[stopCode] = (this.stopCodes[stopCode] ?? 0) + 1;
   }
 
-  clusterInFlightOf(cluster: string): { inFlight: number; maxInFlight: number } {
+  clusterInFlightOf(cluster: string): InFlight {
     const c = this.clusterInFlight.get(cluster);
     return { inFlight: c?.now ?? 0, maxInFlight: c?.max ?? 0 };
+  }
+
+  startedByInFlightSnapshot(): Record<string, InFlight> {
+    const out: Record<string, InFlight> = {};
+    for (const [k, c] of this.startedByInFlight) out[k] = { inFlight: c.now, maxInFlight: c.max };
+    return out;
   }
 
   /** Zeroes the counters; the in-flight maxima restart from what is in flight now. */
   reset(): void {
     this.since = Date.now();
-    this.runTask = { ...calls(), accepted: 0, withFailures: 0, failures: 0, idempotentReplays: 0 };
+    this.runTask = {
+      ...calls(),
+      accepted: 0,
+      withFailures: 0,
+      failures: 0,
+      idempotentReplays: 0,
+      lookupThrottled: 0,
+    };
     this.describeTasks = calls();
     this.stopTask = calls();
     this.tasksLaunched = 0;
@@ -97,5 +125,24 @@ export class StatsRecorder {
     this.maxInFlight = this.inFlight;
     this.stopCodes = {};
     for (const c of this.clusterInFlight.values()) c.max = c.now;
+    // startedBy values with nothing in flight start over; the others keep counting from now.
+    for (const [k, c] of this.startedByInFlight) {
+      if (c.now === 0) this.startedByInFlight.delete(k);
+      else c.max = c.now;
+    }
   }
+}
+
+type Gauges = Map<string, { now: number; max: number }>;
+
+function up(gauges: Gauges, key: string): void {
+  const c = gauges.get(key) ?? { now: 0, max: 0 };
+  c.now += 1;
+  c.max = Math.max(c.max, c.now);
+  gauges.set(key, c);
+}
+
+function down(gauges: Gauges, key: string): void {
+  const c = gauges.get(key);
+  if (c) c.now = Math.max(0, c.now - 1);
 }

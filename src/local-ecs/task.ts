@@ -84,6 +84,10 @@ export interface Task {
   version: number;
   containers: ContainerState[];
   fault?: FaultRule;
+  /** Epoch ms from which DescribeTasks/ListTasks see it (eventual consistency); unset = at once. */
+  visibleFrom?: number;
+  /** If it fails to start, it is described with `containers: []` (as ECS sometimes does). */
+  emptyContainersIfFailedToStart?: boolean;
 }
 
 function timestamps(task: Task): JsonObject {
@@ -155,7 +159,10 @@ export function describeTask(task: Task, includeTags: boolean): JsonObject {
     clusterArn: task.clusterArn,
     connectivity: task.connectivityAt !== undefined ? 'CONNECTED' : 'DISCONNECTED',
     ...(task.containerInstanceArn !== undefined ? { containerInstanceArn: task.containerInstanceArn } : {}),
-    containers: task.containers.map((c) => describeContainer(task, c)),
+    containers:
+      task.stopCode === 'TaskFailedToStart' && task.emptyContainersIfFailedToStart
+        ? []
+        : task.containers.map((c) => describeContainer(task, c)),
     ...(task.cpu !== undefined ? { cpu: String(task.cpu) } : {}),
     desiredStatus: task.desiredStatus,
     enableExecuteCommand: task.enableExecuteCommand,
