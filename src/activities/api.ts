@@ -1,13 +1,31 @@
 // The activity interfaces the workflow calls. Implementations live beside this file; the
 // workflow imports only these types, never the I/O code.
 import type { AdmitLaunchInput, ClusterReading, Lease, ReadClusterInput } from '../workflows/budget-types';
-import type { RunEcsTaskInput, SlideInput, SlidePlan, TaskOutcome } from '../workflows/types';
+import type { RunEcsTaskInput, SlideInput, SlidePlan, SlideResult, TaskOutcome } from '../workflows/types';
 
 export interface StopEcsTaskInput {
   cluster: string;
   /** The task to stop; when unknown, every task this workflow run started is stopped. */
   taskArn?: string;
   reason: string;
+}
+
+export interface AwaitSlideWorkflowInput {
+  /** The slide's own workflow ID, already running under another route. */
+  workflowId: string;
+  /** Longest one call waits before answering `running`. */
+  waitMs: number;
+}
+
+export type AwaitSlideWorkflowResult =
+  | { status: 'completed'; result: SlideResult }
+  | { status: 'failed'; message: string; type?: string }
+  | { status: 'running' };
+
+/** Run on the `slides` task queue; a hand-over waits with it (as a regular activity). */
+export interface HandOverActivities {
+  /** Waits (bounded) for the slide's own workflow to end and returns how it ended. */
+  awaitSlideWorkflow(input: AwaitSlideWorkflowInput): Promise<AwaitSlideWorkflowResult>;
 }
 
 /** Run on the `slides` task queue, as local activities of the workflow's worker. */

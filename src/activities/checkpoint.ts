@@ -1,18 +1,30 @@
-// Reads the processor's checkpoint ({done, total, ...} JSON in S3) to report progress.
-// Best effort: a missing or half-written checkpoint is "no progress yet", never an error.
+// Reads the processor's checkpoint ({done, total, complete?, ...} JSON in S3): progress to
+// report, and whether the slide is finished (the processor writes `complete: true` only after
+// every tile and the descriptor are uploaded). Best effort: a missing or half-written
+// checkpoint is "no progress yet, not complete", never an error.
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '../aws/s3-uri';
 import type { Progress } from '../workflows/types';
 
-export async function readProgress(s3: S3Client, checkpointUri: string): Promise<Progress | undefined> {
+export interface CheckpointState {
+  progress?: Progress;
+  complete: boolean;
+}
+
+export async function readCheckpoint(s3: S3Client, checkpointUri: string): Promise<CheckpointState> {
   try {
     const { bucket, key } = parseS3Uri(checkpointUri);
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const body = JSON.parse((await out.Body?.transformToString()) ?? '') as Record<string, unknown>;
-    const { done, total } = body;
-    if (typeof done !== 'number' || typeof total !== 'number') return undefined;
-    return { done, total };
+    const { done, total, complete } = body;
+    if (typeof done !== 'number' || typeof total !== 'number') return { complete: false };
+    // `complete` alone is not trusted: the count must agree that every unit is done.
+    return { progress: { done, total }, complete: complete === true && done === total };
   } catch {
-    return undefined;
+    return { complete: false };
   }
+}
+
+export async function readProgress(s3: S3Client, checkpointUri: string): Promise<Progress | undefined> {
+  return (await readCheckpoint(s3, checkpointUri)).progress;
 }

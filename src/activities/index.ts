@@ -1,18 +1,26 @@
 // Binds the activities to their dependencies (AWS clients, the shared poller, settings).
-import type { AdmissionActivities, BudgetActivities, EcsActivities, SlideActivities } from './api';
+import type {
+  AdmissionActivities,
+  BudgetActivities,
+  EcsActivities,
+  HandOverActivities,
+  SlideActivities,
+} from './api';
 import { admitLaunch, type AdmissionDeps } from './admit-launch';
+import { awaitSlideWorkflow, type AwaitDeps } from './await-slide-workflow';
 import { planSlide, type PlanDeps } from './plan-slide';
 import { readCluster, type ReadClusterDeps } from './read-cluster';
 import { runEcsTask, type EcsActivityDeps } from './run-ecs-task';
 import { stopEcsTask, type StopDeps } from './stop-ecs-task';
 
-/** The `slides` worker's (local) activities: the slides' plan and cleanup, the budget's reading. */
+/** The `slides` worker's activities: the slides' plan, cleanup and hand-over, the budget's reading. */
 export function createSlideActivities(
-  deps: PlanDeps & StopDeps & ReadClusterDeps,
-): SlideActivities & BudgetActivities {
+  deps: PlanDeps & StopDeps & AwaitDeps & ReadClusterDeps,
+): SlideActivities & HandOverActivities & BudgetActivities {
   return {
     planSlide: (input) => planSlide(deps, input),
     stopEcsTask: (input) => stopEcsTask(deps, input),
+    awaitSlideWorkflow: (input) => awaitSlideWorkflow(deps, input),
     readCluster: (input) => readCluster(deps, input),
   };
 }

@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { joinS3Uri } from '../aws/s3-uri';
 import type { Settings } from '../config/settings';
-import { slideId as slideIdOf } from '../slides/identity';
+import { slideId as slideIdOf, slideWorkflowId } from '../slides/identity';
 import { chooseFirstTier } from '../workflows/decide';
 import { FailureType } from '../workflows/errors';
 import type { SlideInput, SlidePlan } from '../workflows/types';
@@ -61,6 +61,7 @@ export async function planSlide(deps: PlanDeps, input: SlideInput): Promise<Slid
     ...(input.taskDefinition ? { taskDefinition: input.taskDefinition } : {}),
     tiers: settings.tiers,
     firstTier,
+    workflowId: slideWorkflowId(input.bucket, input.key),
     checkpointUri: joinS3Uri(settings.checkpointUriPrefix, id, `${runId}.json`),
     outputUri: `${joinS3Uri(settings.outputUriPrefix, id)}/`,
     ecsTaskQueue: settings.ecsTaskQueue,

@@ -13,7 +13,8 @@ import { findLaunchedTask, runTask, stopTask } from '../ecs/tasks';
 import { clientTokenFor, startedByFor } from '../slides/identity';
 import type { Progress, RunEcsTaskInput, SlidePhase, TaskOutcome, TaskUpdate } from '../workflows/types';
 import { FailureType } from '../workflows/errors';
-import { readProgress } from './checkpoint';
+import { readCheckpoint, readProgress } from './checkpoint';
+import { judgeMissingTask, stopLiveTasks } from './live-tasks';
 
 /** Heartbeat details: what a retried attempt needs to reattach instead of launching again. */
 export interface RunEcsTaskHeartbeat {
@@ -21,6 +22,8 @@ export interface RunEcsTaskHeartbeat {
   launchNumber: number;
   lastStatus?: string;
   progress?: Progress;
+  /** Epoch ms ECS last described the task (or launched it): MISSING is judged from here. */
+  lastSeenAt?: number;
 }
 
 /** Tells the workflow about its task (a signal in production); failures are ignored. */
@@ -37,8 +40,6 @@ export interface EcsActivityDeps {
   report: TaskUpdateReporter;
 }
 
-/** Rounds in a row that ECS must answer MISSING before the task counts as lost. */
-const MISSING_ROUNDS = 3;
 const PRE_RUNNING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 const ECS_PHASES = new Set<string>(['PROVISIONING', 'PENDING', 'RUNNING', 'DEPROVISIONING']);
 
@@ -68,6 +69,28 @@ export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput):
   if (!taskArn && ctx.info.attempt > 1) {
     taskArn = await findLaunchedTask(deps.ecs, input.cluster, startedBy, input.launchNumber);
   }
+  let lastSeenAt = taskArn ? (previous?.lastSeenAt ?? Date.now()) : Date.now();
+  if (!taskArn && input.launchNumber > 1) {
+    // A relaunch: no earlier task of this run may still be alive (an orphan the lookups of a
+    // "lost" verdict could not see yet), and a slide whose checkpoint says complete is done.
+    await stopLiveTasks(
+      deps,
+      input.cluster,
+      startedBy,
+      `wsi-orchestrator: launch ${input.launchNumber} replaces it`,
+    );
+    const checkpoint = await readCheckpoint(deps.s3, input.checkpointUri);
+    if (checkpoint.complete) {
+      return {
+        taskArn: '',
+        launchNumber: input.launchNumber,
+        lastStatus: 'NOT_LAUNCHED',
+        notLaunched: true,
+        checkpointComplete: true,
+        progress: checkpoint.progress,
+      };
+    }
+  }
   if (!taskArn) {
     report({ phase: 'LAUNCHING' });
     const request = buildRunTaskInput(deps.settings.ecs, input, {
@@ -82,31 +105,34 @@ export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput):
         report({ phase: 'WAITING_FOR_CAPACITY' });
       throw err;
     }
+    lastSeenAt = Date.now();
   }
   ctx.heartbeat({
     taskArn,
     launchNumber: input.launchNumber,
     progress: previous?.progress,
+    lastSeenAt,
   } satisfies RunEcsTaskHeartbeat);
   report({ taskArn });
-  return await supervise(deps, input, taskArn, previous?.progress, report);
+  return await supervise(deps, input, { taskArn, startedBy, lastSeenAt }, previous?.progress, report);
 }
 
 async function supervise(
   deps: EcsActivityDeps,
   input: RunEcsTaskInput,
-  taskArn: string,
+  launched: { taskArn: string; startedBy: string; lastSeenAt: number },
   initialProgress: Progress | undefined,
   report: ReturnType<typeof reporterFor>,
 ): Promise<TaskOutcome> {
   const ctx = Context.current();
-  const { containerName } = deps.settings.ecs;
+  const { containerName, missingGraceMs } = deps.settings.ecs;
+  const { taskArn, startedBy } = launched;
+  let { lastSeenAt } = launched;
   const release = deps.poller.watch(input.cluster, taskArn);
   let round = 0;
   let lastStatus: string | undefined;
   let progress = initialProgress;
   let progressReadAt = 0;
-  let missingRounds = 0;
   let stuck = false;
   let lastTask: Task | undefined;
 
@@ -123,9 +149,23 @@ async function supervise(
     for (;;) {
       const snapshot = await deps.poller.next(taskArn, round, ctx.cancellationSignal);
       round = snapshot.round;
-      missingRounds = snapshot.missing ? missingRounds + 1 : 0;
-      if (missingRounds >= MISSING_ROUNDS) {
-        return { taskArn, launchNumber: input.launchNumber, lastStatus: 'MISSING', missing: true, progress };
+      if (snapshot.task && !snapshot.missing && !snapshot.error) lastSeenAt = Date.now();
+      // Judged by time since the task was launched or last described, never by poll rounds:
+      // with a 1 s poll interval three rounds are three seconds of ECS's eventual consistency.
+      if (snapshot.missing && Date.now() - lastSeenAt >= missingGraceMs) {
+        const verdict = await judgeMissingTask(deps, input.cluster, startedBy, taskArn, input.checkpointUri);
+        if (verdict.kind === 'alive') {
+          lastSeenAt = Date.now();
+        } else {
+          return {
+            taskArn,
+            launchNumber: input.launchNumber,
+            lastStatus: 'MISSING',
+            missing: true,
+            ...(verdict.kind === 'finished' ? { checkpointComplete: true } : {}),
+            progress: verdict.checkpoint.progress ?? progress,
+          };
+        }
       }
       const task = snapshot.task;
       if (task) {
@@ -157,6 +197,7 @@ async function supervise(
         launchNumber: input.launchNumber,
         lastStatus,
         progress,
+        lastSeenAt,
       } satisfies RunEcsTaskHeartbeat);
     }
   } catch (err) {

@@ -8,6 +8,7 @@ import type { TaskStatusPoller } from '../ecs/poller';
 import { listLiveTasks, stopTask } from '../ecs/tasks';
 import { startedByFor } from '../slides/identity';
 import type { StopEcsTaskInput } from './api';
+import { waitUntilStopped } from './live-tasks';
 
 export interface StopDeps {
   ecs: ECSClient;
@@ -21,20 +22,5 @@ export async function stopEcsTask(deps: StopDeps, input: StopEcsTaskInput): Prom
   const arns = [...new Set([...(input.taskArn ? [input.taskArn] : []), ...live])];
   await Promise.all(arns.map((arn) => stopTask(deps.ecs, input.cluster, arn, input.reason)));
 
-  const deadline = Date.now() + deps.settings.ecs.stopWaitMs;
-  await Promise.all(
-    arns.map(async (arn) => {
-      const release = deps.poller.watch(input.cluster, arn);
-      try {
-        let round = 0;
-        while (Date.now() < deadline) {
-          const snapshot = await deps.poller.next(arn, round);
-          round = snapshot.round;
-          if (snapshot.missing || snapshot.task?.lastStatus === 'STOPPED') return;
-        }
-      } finally {
-        release();
-      }
-    }),
-  );
+  await waitUntilStopped(deps, input.cluster, arns, Date.now() + deps.settings.ecs.stopWaitMs);
 }

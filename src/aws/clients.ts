@@ -34,8 +34,19 @@ function configFor(service: 'ECS' | 'S3' | 'SQS', env: Env) {
   return { endpoint: endpointFor(service, env), region: regionFrom(env), credentials: credentialsFrom(env) };
 }
 
+/**
+ * ECS calls retry in ONE place with real backoff: Temporal's activity retry policy for
+ * RunTask/StopTask/ListTasks, the poller's doubling interval for DescribeTasks. The SDK's
+ * own retry is kept to a single immediate second try ('standard' mode, whose retry-token
+ * bucket also stops retrying when most calls fail), which absorbs a dropped connection
+ * without multiplying into a storm: the SDK default of 3 attempts times unbounded activity
+ * attempts would send up to 3x the calls into a throttled account. A repeated RunTask is
+ * safe either way: it carries the same clientToken.
+ */
+export const ECS_SDK_RETRY = { retryMode: 'standard', maxAttempts: 2 } as const;
+
 export function createEcsClient(env: Env = process.env): ECSClient {
-  return new ECSClient(configFor('ECS', env));
+  return new ECSClient({ ...configFor('ECS', env), ...ECS_SDK_RETRY });
 }
 
 export function createSqsClient(env: Env = process.env): SQSClient {

@@ -94,6 +94,32 @@ const capacityProviderStrategy = z.string().transform((value, ctx) => {
   return entries;
 });
 
+/**
+ * Exit codes by which the processor says "never retry this slide" (comma list, or "none").
+ * 0 means success and 137/143 mean killed/stopped, so none of them can be a verdict.
+ */
+const exitCodes = z
+  .union([z.string(), z.array(z.union([z.string(), z.number()]))])
+  .transform((value, ctx) => {
+    const raw = Array.isArray(value) ? value.map(String) : value.trim() === 'none' ? [] : value.split(',');
+    const codes = raw
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(Number);
+    const bad = codes.filter((c) => !Number.isInteger(c) || c < 1 || c > 255 || c === 137 || c === 143);
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exit codes 1-255 other than 137 and 143 (comma list, or "none"); got ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(codes)];
+  });
+
+/** The reference processor's own verdicts (processor/errors.ts): 2 no such slide, 64 bad environment, 65 unreadable image. */
+const DEFAULT_PERMANENT_EXIT_CODES = '2,64,65';
+
 const DEFAULT_TIERS =
   'small:1024:4096:1000000000,medium:2048:8192:4000000000,large:4096:16384:10000000000,xlarge:8192:32768';
 
@@ -113,6 +139,8 @@ const schema = z
     ECS_PLATFORM_VERSION: z.string().optional(),
     SIZE_TIERS: tiers.prefault(DEFAULT_TIERS),
     ECS_POLL_INTERVAL: duration.prefault(5000),
+    ECS_MISSING_GRACE: duration.prefault('5m'),
+    PERMANENT_EXIT_CODES: exitCodes.prefault(DEFAULT_PERMANENT_EXIT_CODES),
     ECS_TASK_SLOTS: z.union([z.literal('auto'), positiveInt]).default(200),
     ECS_MAX_TASKS: positiveInt.optional(),
     BUDGET_REFRESH: duration.prefault('30s'),
@@ -192,6 +220,11 @@ export interface Settings {
     assignPublicIp: 'ENABLED' | 'DISABLED';
     platformVersion?: string;
     pollIntervalMs: number;
+    /**
+     * How long a task we launched (or last saw) may be answered MISSING before it counts as
+     * lost: ECS is eventually consistent, and AWS advises backing off up to about five minutes.
+     */
+    missingGraceMs: number;
     /** Tasks one worker supervises at once: its ecs-tasks activity slots. */
     taskSlots: number | 'auto';
     /** Share of the cluster's registered capacity that `auto` slots may fill. */
@@ -239,6 +272,7 @@ function toSettings(p: Parsed): Settings {
       assignPublicIp: p.ECS_ASSIGN_PUBLIC_IP,
       platformVersion: p.ECS_PLATFORM_VERSION,
       pollIntervalMs: p.ECS_POLL_INTERVAL,
+      missingGraceMs: p.ECS_MISSING_GRACE,
       taskSlots: p.ECS_TASK_SLOTS,
       slotHeadroom: p.ECS_SLOT_HEADROOM,
       launchRatePerSecond: p.ECS_LAUNCH_RATE,
@@ -267,6 +301,7 @@ function toSettings(p: Parsed): Settings {
       heartbeatTimeoutMs: p.HEARTBEAT_TIMEOUT,
       retryInitialIntervalMs: p.RETRY_INITIAL_INTERVAL,
       retryMaxIntervalMs: p.RETRY_MAX_INTERVAL,
+      permanentExitCodes: p.PERMANENT_EXIT_CODES,
     },
     progressIntervalMs: p.PROGRESS_INTERVAL,
     shutdownGraceMs: p.WORKER_SHUTDOWN_GRACE,

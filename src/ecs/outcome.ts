@@ -10,7 +10,11 @@ export function taskToOutcome(
   containerName: string,
   extra: { stuck?: boolean; progress?: Progress } = {},
 ): TaskOutcome {
-  const container = task.containers?.find((c) => c.name === containerName) ?? task.containers?.[0];
+  // The processor's container only: a sidecar's exit 0 must not pass for the slide's. A lone
+  // container under another name is still the task's; no container at all means no exit code.
+  const containers = task.containers ?? [];
+  const container =
+    containers.find((c) => c.name === containerName) ?? (containers.length === 1 ? containers[0] : undefined);
   return {
     taskArn: task.taskArn ?? '',
     launchNumber,

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/errors';
-import { isCapacityFailure, toActivityFailure } from './errors';
+import { classifyRunTaskFailure, toActivityFailure } from './errors';
 import { TAG_LAUNCH } from './requests';
 
 /**
@@ -37,7 +37,11 @@ export async function runTask(
     (f) => `${f.reason ?? 'UNKNOWN'}${f.detail ? ` (${f.detail})` : ''}`,
   );
   const summary = failures.join(', ') || 'no task and no failure in the answer';
-  if ((out.failures ?? []).every((f) => isCapacityFailure(f.reason))) {
+  const verdicts = (out.failures ?? []).map((f) => classifyRunTaskFailure(f.reason, f.detail));
+  if (verdicts.length > 0 && verdicts.every((v) => v !== 'configuration') && verdicts.includes('transient')) {
+    throw ApplicationFailure.retryable(`RunTask was throttled: ${summary}`, FailureType.EcsTransient);
+  }
+  if (verdicts.every((v) => v === 'no-capacity')) {
     if (Date.now() > capacityDeadline) {
       throw ApplicationFailure.nonRetryable(
         `no ECS capacity until the wait bound passed (${new Date(capacityDeadline).toISOString()}): ${summary}`,

@@ -12,19 +12,34 @@ const INTERRUPTION_STOP_CODES = new Set([
 const SIGKILL_EXIT = 137;
 const SIGTERM_EXIT = 143;
 
-export function classifyOutcome(outcome: TaskOutcome): OutcomeClass {
+/**
+ * The outcome's row in the table. `policy` brings the processor's permanent exit codes (from
+ * the plan, so replay sees the same list).
+ */
+export function classifyOutcome(
+  outcome: TaskOutcome,
+  policy: Pick<SlidePolicy, 'permanentExitCodes'> = {},
+): OutcomeClass {
   if (outcome.stuck) return 'stuck';
-  if (outcome.exitCode === 0) return 'success';
+  // What the task left behind is the proof: a complete checkpoint is a finished slide.
+  if (outcome.checkpointComplete) return 'success';
+  // Lost past the grace with no live task and no finished work: resume from the checkpoint.
+  if (outcome.missing) return 'interrupted';
+  // A start failure is one whatever else the answer says or lacks (an exit code, containers).
   if (outcome.stopCode === 'TaskFailedToStart') return 'start-failure';
+  if (outcome.exitCode === undefined) {
+    // ECS took the task back before its container ran: an interruption, nothing failed.
+    if (outcome.stopCode && INTERRUPTION_STOP_CODES.has(outcome.stopCode)) return 'interrupted';
+    // No container, or no exit code: it never ran, so it cannot have succeeded.
+    return 'start-failure';
+  }
+  if (outcome.exitCode === 0) return 'success';
   if (outcome.exitCode === SIGKILL_EXIT && /OutOfMemoryError/i.test(outcome.containerReason ?? '')) {
     return 'out-of-memory';
   }
-  if (outcome.missing) return 'interrupted';
   if (outcome.stopCode && INTERRUPTION_STOP_CODES.has(outcome.stopCode)) return 'interrupted';
   if (outcome.exitCode === SIGTERM_EXIT) return 'interrupted';
-  // Stopped before its container ever ran (e.g. a StopTask while PENDING): nothing failed.
-  if (outcome.exitCode === undefined && outcome.stopCode === 'UserInitiated') return 'interrupted';
-  if (outcome.exitCode === undefined) return 'start-failure';
+  if (policy.permanentExitCodes?.includes(outcome.exitCode)) return 'permanent-error';
   return 'app-error';
 }
 
@@ -111,6 +126,11 @@ export function decide(cls: OutcomeClass, outcome: TaskOutcome, ctx: DecisionCon
         };
       }
       return same(`failed to start (${describe(outcome)})`, backoff(counts.startFailures));
+    case 'permanent-error':
+      return {
+        kind: 'fail',
+        reason: `the processor declared the slide unprocessable (exit code ${outcome.exitCode} is permanent, not retried): ${describe(outcome)}`,
+      };
     case 'app-error':
       if (counts.appErrors >= policy.maxAppErrors) {
         return {

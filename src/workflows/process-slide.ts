@@ -21,6 +21,7 @@ import { slidePriority } from './priority';
 import { classifyOutcome, countOutcome, decide, taskSeconds } from './decide';
 import { statusQuery, taskUpdateSignal } from './definitions';
 import { FailureType, NON_RETRYABLE_FAILURES } from './errors';
+import { handOver, handOverTarget } from './hand-over';
 import { SLIDE_ATTEMPTS, SLIDE_BUCKET, SLIDE_KEY, SLIDE_PHASE, SLIDE_TIER } from './search-attributes';
 import type {
   AttemptRecord,
@@ -143,6 +144,8 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
   try {
     plan = await planSlide(input);
     status.slideId = plan.slideId;
+    const ownId = handOverTarget(plan);
+    if (ownId) return await handOver(input, ownId);
     return await runLaunches(input, plan, status, setPhase);
   } catch (err) {
     if (isCancellation(err)) {
@@ -273,7 +276,7 @@ async function runLaunches(
     }
     await releaseLease(plan.cluster, launchNumber);
 
-    const cls = classifyOutcome(outcome);
+    const cls = classifyOutcome(outcome, policy);
     status.taskArn = outcome.taskArn;
     if (outcome.progress) status.progress = outcome.progress;
     status.attempts = countOutcome(status.attempts, cls);

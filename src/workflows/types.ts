@@ -53,6 +53,12 @@ export interface SlidePolicy {
   /** Retry interval bounds for launches that wait for capacity or are throttled. */
   retryInitialIntervalMs: number;
   retryMaxIntervalMs: number;
+  /**
+   * Exit codes by which the processor declares the slide unprocessable (no such slide, not an
+   * image it can read, bad environment): the slide fails at once instead of being relaunched.
+   * Absent in plans recorded before it existed: then no code is permanent.
+   */
+  permanentExitCodes?: number[];
 }
 
 /** Everything the workflow needs to run a slide, resolved once by the planSlide activity. */
@@ -65,6 +71,11 @@ export interface SlidePlan {
   tiers: SizeTier[];
   /** Index into tiers of the first launch. */
   firstTier: number;
+  /**
+   * The slide's own workflow ID (src/slides/identity.ts). A run under any other ID hands the
+   * slide over to it, so one slide never runs twice at once. Absent in older plans.
+   */
+  workflowId?: string;
   checkpointUri: string;
   outputUri: string;
   /** Task queue of the workers that run runEcsTask. */
@@ -114,13 +125,20 @@ export interface TaskOutcome {
   stoppedAt?: number;
   /** runEcsTask stopped the task because it stayed PROVISIONING/PENDING too long. */
   stuck?: boolean;
-  /** ECS no longer knows the task (it answered MISSING). */
+  /** ECS no longer knows the task (it answered MISSING for longer than the grace). */
   missing?: boolean;
+  /**
+   * The processor's checkpoint says the slide is complete: the task finished while no worker
+   * watched (and ECS has forgotten it), or a relaunch found the work already done.
+   */
+  checkpointComplete?: boolean;
+  /** The task was never launched (the checkpoint already said complete). */
+  notLaunched?: boolean;
   progress?: Progress;
 }
 
 export type OutcomeClass =
-  'success' | 'out-of-memory' | 'interrupted' | 'start-failure' | 'app-error' | 'stuck';
+  'success' | 'out-of-memory' | 'interrupted' | 'start-failure' | 'app-error' | 'permanent-error' | 'stuck';
 
 /** One launch in the slide's story: shown in the status query, the result and failures. */
 export interface AttemptRecord {

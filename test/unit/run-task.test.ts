@@ -52,6 +52,25 @@ describe('runTask', () => {
     },
   );
 
+  test('Fargate\'s "Capacity is unavailable" is no capacity, retryable', async () => {
+    const reason =
+      'Capacity is unavailable at this time. Please try again later or in a different availability zone';
+    const { ecs } = clientAnswering({ tasks: [], failures: [{ arn: 'arn:az', reason }] });
+    const failure = await failureOf(runTask(ecs, request, future));
+    expect(failure.type).toBe(FailureType.EcsNoCapacity);
+    expect(failure.message).toContain(reason);
+  });
+
+  test('a throttle among failures[] is transient, retryable', async () => {
+    const { ecs } = clientAnswering({
+      tasks: [],
+      failures: [{ reason: 'RESOURCE:CPU' }, { reason: 'Rate exceeded' }],
+    });
+    const failure = await failureOf(runTask(ecs, request, future));
+    expect(failure.type).toBe(FailureType.EcsTransient);
+    expect(failure.nonRetryable).toBe(false);
+  });
+
   test('no capacity after the deadline is final', async () => {
     const { ecs } = clientAnswering({ tasks: [], failures: [{ reason: 'RESOURCE:CPU' }] });
     const failure = await failureOf(runTask(ecs, request, Date.now() - 1));

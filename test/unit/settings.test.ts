@@ -12,11 +12,26 @@ describe('settings', () => {
     expect(s.ecs).toMatchObject({
       cluster: 'default',
       launchType: 'FARGATE',
-      taskSlots: 10,
+      taskSlots: 200,
       pollIntervalMs: 5000,
+    });
+    expect(s.budget).toEqual({
+      refreshMs: 30_000,
+      admissionTaskQueue: 'ecs-admission',
+      admissionSlots: 2,
+      admissionPollIntervalMs: 500,
     });
     expect(s.tiers.map((t) => t.name)).toEqual(['small', 'medium', 'large', 'xlarge']);
     expect(s.policy.stuckAfterMs).toBe(15 * 60_000);
+  });
+
+  test('the cluster budget settings are read and checked', () => {
+    expect(loadSettings({ ECS_MAX_TASKS: '40', BUDGET_REFRESH: '10s' }).budget).toMatchObject({
+      maxTasks: 40,
+      refreshMs: 10_000,
+    });
+    expect(() => loadSettings({ ECS_MAX_TASKS: '0' })).toThrow(/ECS_MAX_TASKS/);
+    expect(() => loadSettings({ ADMISSION_SLOTS: 'many' })).toThrow(/ADMISSION_SLOTS/);
   });
 
   test('environment values are parsed: durations, lists, tiers, strategies', () => {
@@ -55,6 +70,23 @@ describe('settings', () => {
   ])('%j is rejected with a message naming the setting', (env, message) => {
     expect(() => loadSettings(env)).toThrow(SettingsError);
     expect(() => loadSettings(env)).toThrow(message);
+  });
+
+  test("permanent exit codes: the reference processor's by default, a list, or none; bad codes named", () => {
+    expect(loadSettings({}).policy.permanentExitCodes).toEqual([2, 64, 65]);
+    expect(loadSettings({ PERMANENT_EXIT_CODES: '3, 4,3' }).policy.permanentExitCodes).toEqual([3, 4]);
+    expect(loadSettings({ PERMANENT_EXIT_CODES: 'none' }).policy.permanentExitCodes).toEqual([]);
+    for (const bad of ['0', '143', '137', '256', 'two', '1.5']) {
+      expect(() => loadSettings({ PERMANENT_EXIT_CODES: bad })).toThrow(
+        /PERMANENT_EXIT_CODES: expected exit codes/,
+      );
+    }
+  });
+
+  test('ECS_MISSING_GRACE is a duration, five minutes by default', () => {
+    expect(loadSettings({}).ecs.missingGraceMs).toBe(5 * 60_000);
+    expect(loadSettings({ ECS_MISSING_GRACE: '90s' }).ecs.missingGraceMs).toBe(90_000);
+    expect(() => loadSettings({ ECS_MISSING_GRACE: 'soon' })).toThrow(/ECS_MISSING_GRACE/);
   });
 
   test('EC2 tiers need not be Fargate sizes', () => {

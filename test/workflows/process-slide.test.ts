@@ -1,16 +1,19 @@
 // processSlide on the time-skipping server, with its activities replaced: one test per row
 // of the outcome table in DESIGN.md, plus cancel, status and bad input.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { StopEcsTaskInput } from '../../src/activities/api';
+import type { AwaitSlideWorkflowInput, StopEcsTaskInput } from '../../src/activities/api';
+import { awaitSlideWorkflow } from '../../src/activities/await-slide-workflow';
+import { slideWorkflowId } from '../../src/slides/identity';
 import type { AdmitLaunchInput, Lease } from '../../src/workflows/budget-types';
 import { startTimeSkippingServer } from '../../src/temporal/environment';
 import { statusQuery, taskUpdateSignal } from '../../src/workflows/definitions';
 import { FailureType } from '../../src/workflows/errors';
 import type { processSlide } from '../../src/workflows/process-slide';
 import type { RunEcsTaskInput, SlidePlan, SlideResult, TaskOutcome } from '../../src/workflows/types';
+import { waitFor } from '../support/wait';
 
 const TASK_QUEUE = 'process-slide-test';
 
@@ -42,8 +45,8 @@ const PLAN: SlidePlan = {
   },
 };
 
-/** What one runEcsTask call does in a scenario: return an outcome or throw. */
-type Step = Partial<TaskOutcome> | Error | 'hang';
+/** What one runEcsTask call does in a scenario: return an outcome or throw; 'gate' succeeds once opened. */
+type Step = Partial<TaskOutcome> | Error | 'hang' | 'gate';
 
 function outcome(launchNumber: number, fields: Partial<TaskOutcome>): TaskOutcome {
   return {
@@ -96,6 +99,10 @@ describe('processSlide decides on every ECS outcome', () => {
     admissions: AdmitLaunchInput[];
     stops: StopEcsTaskInput[];
     run<T>(fn: (handle: WorkflowHandle<typeof processSlide>) => Promise<T>): Promise<T>;
+    /** Runs `fn` with the worker up; `fn` starts its own workflows (`taskQueue` is the scenario's). */
+    runWith<T>(fn: (taskQueue: string) => Promise<T>): Promise<T>;
+    /** Lets a 'gate' step finish with exit code 0. */
+    open(): void;
   }
 
   let workflowCounter = 0;
@@ -108,6 +115,7 @@ describe('processSlide decides on every ECS outcome', () => {
     const calls: RunEcsTaskInput[] = [];
     const admissions: AdmitLaunchInput[] = [];
     const stops: StopEcsTaskInput[] = [];
+    let gateOpen = false;
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
@@ -122,6 +130,12 @@ describe('processSlide decides on every ECS outcome', () => {
         stopEcsTask: async (input: StopEcsTaskInput) => {
           stops.push(input);
         },
+        // A plain client, as the worker has: the time-skipping one's result() also unlocks skipping.
+        awaitSlideWorkflow: (input: AwaitSlideWorkflowInput) =>
+          awaitSlideWorkflow(
+            { client: new Client({ connection: env.connection, namespace: env.namespace }) },
+            input,
+          ),
         runEcsTask: async (input: RunEcsTaskInput): Promise<TaskOutcome> => {
           calls.push(input);
           const step = steps[calls.length - 1];
@@ -135,6 +149,13 @@ describe('processSlide decides on every ECS outcome', () => {
             taskArn,
             progress: { done: 3, total: 10 },
           });
+          if (step === 'gate') {
+            while (!gateOpen) {
+              Context.current().heartbeat({ taskArn });
+              await Context.current().sleep(100);
+            }
+            return outcome(input.launchNumber, { exitCode: 0, stopCode: 'EssentialContainerExited' });
+          }
           if (step === 'hang') {
             for (;;) {
               Context.current().heartbeat({ taskArn });
@@ -156,6 +177,10 @@ describe('processSlide decides on every ECS outcome', () => {
           args: [{ bucket: 'slides', key: 'case 1/slide.svs' }],
         });
         return worker.runUntil(fn(handle as WorkflowHandle<typeof processSlide>));
+      },
+      runWith: (fn) => worker.runUntil(fn(taskQueue)),
+      open: () => {
+        gateOpen = true;
       },
     };
   }
@@ -341,6 +366,82 @@ describe('processSlide decides on every ECS outcome', () => {
         reason: 'slide workflow cancelled',
       },
     ]);
+  });
+
+  test('a permanent exit code fails the slide at once, naming the code and the reason', async () => {
+    const notAnImage: Step = {
+      exitCode: 65,
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+    };
+    const s = await scenario([notAnImage], {
+      ...PLAN,
+      policy: { ...PLAN.policy, permanentExitCodes: [2, 64, 65] },
+    });
+    const failure = await s.run((h) => expectFailure(h));
+    expect(s.calls).toHaveLength(1);
+    expect(failure.type).toBe(FailureType.SlideFailed);
+    expect(failure.message).toContain('exit code 65 is permanent');
+    expect(failure.message).toContain('Essential container in task exited');
+    expect(failure.message).toContain('launch 1: permanent-error');
+  });
+
+  test('a run found lost but whose checkpoint is complete succeeds without another launch', async () => {
+    const s = await scenario([{ lastStatus: 'MISSING', missing: true, checkpointComplete: true }]);
+    const result = await s.run((h) => h.result());
+    expect(result.launches).toBe(1);
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['success']);
+  });
+
+  describe("one slide, one run: a run under another workflow ID hands over to the slide's own", () => {
+    const slide = (key: string) => ({ bucket: 'slides', key });
+    const planFor = (key: string): SlidePlan => ({ ...PLAN, workflowId: slideWorkflowId('slides', key) });
+
+    test("started with a random ID, it starts the slide's own workflow and returns its result", async () => {
+      const key = 'handover/started-by-cli.svs';
+      const s = await scenario([success], planFor(key));
+      const result = await s.runWith(async (taskQueue) => {
+        const random = await env.client.workflow.start('processSlide', {
+          taskQueue,
+          workflowId: `random-${taskQueue}`,
+          args: [slide(key)],
+        });
+        const value = await random.result();
+        const own = await env.client.workflow.getHandle(slideWorkflowId('slides', key)).describe();
+        expect(own.status.name).toBe('COMPLETED');
+        return value as SlideResult;
+      });
+      expect(result).toMatchObject({ launches: 1, slideId: PLAN.slideId });
+      expect(s.calls).toHaveLength(1);
+    });
+
+    test("when the slide's own workflow already runs, it waits for it: still one task", async () => {
+      const key = 'handover/already-running.svs';
+      const s = await scenario(['gate'], planFor(key));
+      const results = await s.runWith(async (taskQueue) => {
+        const own = await env.client.workflow.start('processSlide', {
+          taskQueue,
+          workflowId: slideWorkflowId('slides', key),
+          args: [slide(key)],
+        });
+        await waitFor("the slide's own run to launch its task", () => s.calls.length === 1);
+        const random = await env.client.workflow.start('processSlide', {
+          taskQueue,
+          workflowId: `random-${taskQueue}`,
+          args: [slide(key)],
+        });
+        // The second run waits in its hand-over activity (scheduled: "started" is written at its end).
+        await waitFor('the second run to wait for the first', async () => {
+          const history = await random.fetchHistory();
+          return (history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes);
+        });
+        s.open();
+        const ownResult = await own.result();
+        return [ownResult, await random.result()];
+      });
+      expect(results[1]).toEqual(results[0]);
+      expect(s.calls).toHaveLength(1);
+    });
   });
 
   test('input that is not a slide fails at once, naming the field', async () => {
