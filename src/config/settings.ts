@@ -6,7 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseS3Uri } from '../aws/s3-uri';
-import { DEFAULT_ADMISSION_TASK_QUEUE, DEFAULT_ECS_TASK_QUEUE, DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
+import {
+  DEFAULT_ADMISSION_TASK_QUEUE,
+  DEFAULT_ECS_TASK_QUEUE,
+  DEFAULT_SLIDES_TASK_QUEUE,
+} from '../workflows/definitions';
 import type { SizeTier, SlidePolicy } from '../workflows/types';
 import { duration } from './duration';
 import { fargateSizeError } from './fargate';
