@@ -1,7 +1,9 @@
 // The chaos run: many slides through the whole stack (dev server, local ECS, moto, two worker
-// processes), simulated tasks and some real processor tasks, while the local ECS injects
-// OOM on the first tier, spot interruptions, a throttling storm and a capacity shrink, and
-// one worker is SIGKILLed and restarted. Returns the figures the test asserts and the
+// processes), simulated tasks and some real processor tasks, while the local ECS answers as
+// real ECS does (its `realistic` profile: new tasks briefly MISSING, wrapped throttles,
+// stopped tasks forgotten after seconds) and injects OOM on the first tier, spot
+// interruptions, a throttling storm and a capacity shrink; one worker is SIGKILLed and
+// restarted, and later every worker is down for longer than ECS keeps stopped tasks. Returns the figures the test asserts and the
 // benchmark prints. Used by test/e2e/chaos.test.ts (small) and bench/chaos.ts (large).
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -29,6 +31,8 @@ export interface ChaosOptions {
   slotsPerWorker: number;
   simulatedMs: number;
   seed: number;
+  /** How long every worker is down at once; longer than the local ECS keeps stopped tasks (10 s). */
+  outageMs?: number;
   log?: (line: string) => void;
 }
 
@@ -47,7 +51,12 @@ export interface ChaosFigures {
   describeTasksThrottled: number;
   maxInFlight: number;
   tasksStillRunning: number;
+  /** The most tasks of one slide (one startedBy) alive at once: 1 means never two. */
+  maxLiveTasksPerSlide: number;
+  /** RunTask calls refused with a throttle wrapped in InvalidParameterException. */
+  runTaskWrappedThrottles: number;
   workerKills: number;
+  outageSeconds: number;
   realSlides: number;
   realInterruptions: number;
   tilesTotal: number;
@@ -70,7 +79,10 @@ interface Checkpoint {
 export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
   const log = opts.log ?? (() => undefined);
   const started = Date.now();
-  const stack = await startLocalStack({ localEcs: { seed: opts.seed, spotWarningMs: 2000 } });
+  const outageMs = opts.outageMs ?? 12_000;
+  const stack = await startLocalStack({
+    localEcs: { seed: opts.seed, spotWarningMs: 2000, profile: 'realistic' },
+  });
   const workers: WorkerProcess[] = [];
   try {
     const ecs = createEcsClient(stack.env);
@@ -97,6 +109,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
       RETRY_MAX_INTERVAL: '2s',
       RELAUNCH_BACKOFF: '200ms',
       MAX_INTERRUPTIONS: '20',
+      // Longer than the realistic profile's visibility delay (at most 0.5 s).
+      ECS_MISSING_GRACE: '3s',
+      BUDGET_REFRESH: '1s',
+      ADMISSION_POLL_INTERVAL: '200ms',
     };
     for (const name of ['A', 'B']) {
       workers.push(await startWorkerProcess(env));
@@ -174,6 +190,25 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     workers.push(await startWorkerProcess(env));
     log('worker A restarted');
 
+    // Every worker down at once, for longer than ECS keeps stopped tasks: tasks that finish
+    // meanwhile are forgotten, and the workers that come back must judge them by what they
+    // left (a complete checkpoint), never launch a second live task for a slide.
+    await new Promise((r) => setTimeout(r, 2000));
+    let killed = 1;
+    for (const w of workers) {
+      if (w.child.exitCode === null && w.child.signalCode === null) {
+        w.kill('SIGKILL');
+        killed++;
+      }
+    }
+    await Promise.all(workers.map((w) => w.exited));
+    log(`all workers down for ${outageMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, outageMs));
+    for (const name of ['A', 'B']) {
+      workers.push(await startWorkerProcess(env));
+      log(`worker ${name} back`);
+    }
+
     const settled = await Promise.allSettled(handles.map((h) => h.result() as Promise<SlideResult>));
     log(`${await interruptedReal} real slides interrupted mid-run on purpose`);
     const finished = settled.flatMap((s, i) =>
@@ -239,7 +274,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
       describeTasksThrottled: stats.describeTasks.throttled,
       maxInFlight: stats.maxInFlight,
       tasksStillRunning: stats.inFlight,
-      workerKills: 1,
+      maxLiveTasksPerSlide: Math.max(0, ...Object.values(stats.startedBy).map((s) => s.maxInFlight)),
+      runTaskWrappedThrottles: stats.runTask.lookupThrottled,
+      workerKills: killed,
+      outageSeconds: outageMs / 1000,
       realSlides: realKeys.size,
       realInterruptions,
       tilesTotal,
@@ -285,7 +323,9 @@ export function formatFigures(f: ChaosFigures): string {
     `DescribeTasks throttled    ${f.describeTasksThrottled}`,
     `max tasks in flight        ${f.maxInFlight}`,
     `tasks running at the end   ${f.tasksStillRunning}`,
-    `worker SIGKILLs            ${f.workerKills}`,
+    `live tasks per slide       at most ${f.maxLiveTasksPerSlide} at any instant`,
+    `wrapped throttles          ${f.runTaskWrappedThrottles} RunTask calls (InvalidParameterException ... Rate exceeded)`,
+    `worker SIGKILLs            ${f.workerKills}, then all workers down for ${f.outageSeconds} s`,
     `real-slide interruptions   ${f.realInterruptions}; tiles ${f.tilesProcessed} processed for ${f.tilesTotal}; max redone per interruption ${f.maxRedonePerInterruption.toFixed(1)} (chunk ${f.chunkTiles})`,
     `wall time                  ${f.wallSeconds.toFixed(1)} s`,
   ].join('\n');

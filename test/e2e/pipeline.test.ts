@@ -54,6 +54,8 @@ describe('the pipeline with simulated tasks', () => {
     const stats = stack.localEcs.stats();
     expect(stats.runTask.calls).toBe(SLIDES);
     expect(stats.tasksLaunched).toBe(SLIDES);
+    // Never two live tasks for one slide, although new tasks were briefly MISSING (realistic ECS).
+    expect(Math.max(...Object.values(stats.startedBy).map((s) => s.maxInFlight))).toBe(1);
     // Slots: never more of this worker's tasks alive at once than its activity slots.
     expect(stats.maxInFlight).toBeGreaterThan(1);
     expect(stats.maxInFlight).toBeLessThanOrEqual(SLOTS);

@@ -14,7 +14,7 @@ import {
 } from '../../src/stack/local-stack';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { SlideResult } from '../../src/workflows/types';
-import { putSlide } from '../support/stack';
+import { putSlide, REALISTIC_ECS, REALISTIC_SETTINGS } from '../support/stack';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 const FAMILY = 'restart-sim';
@@ -59,7 +59,7 @@ describe('worker crashes and restarts', () => {
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    stack = await startLocalStack();
+    stack = await startLocalStack({ localEcs: REALISTIC_ECS });
     await registerTaskDefinition(
       createEcsClient(stack.env),
       FAMILY,
@@ -67,6 +67,7 @@ describe('worker crashes and restarts', () => {
     );
     env = {
       ...stack.env,
+      ...REALISTIC_SETTINGS,
       ECS_TASK_DEFINITION: FAMILY,
       ECS_TASK_SLOTS: '10',
       ECS_POLL_INTERVAL: '500ms',

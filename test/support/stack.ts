@@ -27,14 +27,24 @@ const quietLogger = {
 
 export type E2EStack = RunningStack;
 
-/** Starts the stack and a worker whose settings are the stack's plus `settings`. */
+/**
+ * ECS as it really answers (the local ECS's `realistic` profile: new tasks briefly MISSING,
+ * launch bursts throttled inside InvalidParameterException, Fargate's capacity message,
+ * stopped tasks forgotten after seconds, failed starts without containers). End-to-end and
+ * chaos runs use it; a slide's MISSING grace must outlast the visibility delay.
+ */
+export const REALISTIC_ECS = { profile: 'realistic' } as const;
+export const REALISTIC_SETTINGS = { ECS_MISSING_GRACE: '5s' };
+
+/** Starts the stack (realistic ECS) and a worker whose settings are the stack's plus `settings`. */
 export async function startE2EStack(
   settings: Record<string, string>,
   opts: LocalStackOptions = {},
 ): Promise<E2EStack> {
   return startStackWithWorker({
     ...opts,
-    settings,
+    localEcs: { ...REALISTIC_ECS, ...opts.localEcs },
+    settings: { ...REALISTIC_SETTINGS, ...settings },
     workflowBundle: await workflowBundle(),
     log: () => undefined,
   });
