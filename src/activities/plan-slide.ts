@@ -66,6 +66,12 @@ export async function planSlide(deps: PlanDeps, input: SlideInput): Promise<Slid
     outputUri: `${joinS3Uri(settings.outputUriPrefix, id)}/`,
     ecsTaskQueue: settings.ecsTaskQueue,
     admissionTaskQueue: settings.budget.admissionTaskQueue,
-    policy: settings.policy,
+    policy: {
+      ...settings.policy,
+      // An EC2 capacity provider (not Fargate's) waits in PROVISIONING for new instances.
+      ...((settings.ecs.capacityProviderStrategy ?? []).some((p) => !p.capacityProvider.startsWith('FARGATE'))
+        ? { provisioningWaitsForCapacity: true }
+        : {}),
+    },
   };
 }

@@ -41,6 +41,8 @@ export interface EcsActivityDeps {
 }
 
 const PRE_RUNNING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
+/** With a scaling capacity provider PROVISIONING is a wait for instances, not a hang. */
+const PRE_RUNNING_PLACED = new Set(['PENDING', 'ACTIVATING']);
 const ECS_PHASES = new Set<string>(['PROVISIONING', 'PENDING', 'RUNNING', 'DEPROVISIONING']);
 
 /** Reports updates of this launch to its workflow, fire-and-forget: progress is never worth failing for. */
@@ -134,6 +136,7 @@ async function supervise(
   let progress = initialProgress;
   let progressReadAt = 0;
   let stuck = false;
+  let placedAt: number | undefined;
   let lastTask: Task | undefined;
 
   const refreshProgress = async (): Promise<void> => {
@@ -181,8 +184,16 @@ async function supervise(
         if (lastStatus === 'RUNNING' && Date.now() - progressReadAt >= deps.settings.progressIntervalMs) {
           await refreshProgress();
         }
-        const createdAt = task.createdAt?.getTime() ?? Date.now();
-        if (!stuck && PRE_RUNNING.has(lastStatus ?? '') && Date.now() - createdAt > input.stuckAfterMs) {
+        // The stuck clock starts at creation, or, while a capacity provider may keep the task
+        // in PROVISIONING for new instances, once it has a place (first seen PENDING).
+        const stuckStates = input.provisioningWaitsForCapacity ? PRE_RUNNING_PLACED : PRE_RUNNING;
+        if (input.provisioningWaitsForCapacity && stuckStates.has(lastStatus ?? '')) placedAt ??= Date.now();
+        const stuckSince = input.provisioningWaitsForCapacity ? placedAt : task.createdAt?.getTime();
+        if (
+          !stuck &&
+          stuckStates.has(lastStatus ?? '') &&
+          Date.now() - (stuckSince ?? Date.now()) > input.stuckAfterMs
+        ) {
           stuck = true;
           await stopTask(
             deps.ecs,

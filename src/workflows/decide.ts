@@ -25,6 +25,10 @@ export function classifyOutcome(
   if (outcome.checkpointComplete) return 'success';
   // Lost past the grace with no live task and no finished work: resume from the checkpoint.
   if (outcome.missing) return 'interrupted';
+  // ECS gave up waiting for a capacity provider to make room (after 10 to 30 minutes in
+  // PROVISIONING): the task never got a place, which is the stuck row, not a broken image.
+  if (outcome.stopCode === 'TaskFailedToStart' && /RESOURCE:|capacity/i.test(outcome.stoppedReason ?? ''))
+    return 'stuck';
   // A start failure is one whatever else the answer says or lacks (an exit code, containers).
   if (outcome.stopCode === 'TaskFailedToStart') return 'start-failure';
   if (outcome.exitCode === undefined) {

@@ -256,6 +256,7 @@ async function runLaunches(
         checkpointUri: plan.checkpointUri,
         outputUri: plan.outputUri,
         stuckAfterMs: policy.stuckAfterMs,
+        ...(policy.provisioningWaitsForCapacity ? { provisioningWaitsForCapacity: true } : {}),
         capacityDeadline: Date.now() + policy.capacityWaitMs,
       });
     } catch (err) {

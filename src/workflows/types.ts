@@ -42,6 +42,12 @@ export interface SlidePolicy {
   maxStuck: number;
   /** A task still PROVISIONING/PENDING this long after it was created is stuck. */
   stuckAfterMs: number;
+  /**
+   * A capacity provider with managed scaling keeps tasks in PROVISIONING while it adds
+   * instances, and stops them itself after its own bound: the stuck rule then leaves
+   * PROVISIONING alone and judges PENDING only.
+   */
+  provisioningWaitsForCapacity?: boolean;
   /** How long one launch may wait for cluster capacity (RunTask failures[]) before failing. */
   capacityWaitMs: number;
   /** Pause before relaunching after an application error or a failed start, doubled each time. */
@@ -105,6 +111,8 @@ export interface RunEcsTaskInput {
   checkpointUri: string;
   outputUri: string;
   stuckAfterMs: number;
+  /** See SlidePolicy.provisioningWaitsForCapacity. */
+  provisioningWaitsForCapacity?: boolean;
   /** Epoch ms after which "no capacity" stops being retried and fails the launch. */
   capacityDeadline: number;
 }

@@ -28,6 +28,8 @@ describe('a cluster that grows with a managed-scaling capacity provider', () => 
         ECS_POLL_INTERVAL: '250ms',
         BUDGET_REFRESH: '1s',
         ADMISSION_POLL_INTERVAL: '200ms',
+        // Shorter than the wait for new instances: PROVISIONING must not count as stuck.
+        STUCK_AFTER: '1s',
       },
       {
         localEcs: {
@@ -38,7 +40,7 @@ describe('a cluster that grows with a managed-scaling capacity provider', () => 
                 ...INSTANCE,
                 initialInstances: 1,
                 maxInstances: 3,
-                scaleOutDelayMs: 1000,
+                scaleOutDelayMs: 2500,
                 scaleInIdleMs: 60_000,
               },
             },
@@ -68,6 +70,7 @@ describe('a cluster that grows with a managed-scaling capacity provider', () => 
     }
     const results = (await Promise.all(handles.map((h) => h.result()))) as SlideResult[];
 
+    // One launch each: waiting in PROVISIONING longer than STUCK_AFTER was not taken for a hang.
     expect(results.every((r) => r.launches === 1 && r.attempts[0]?.outcome === 'success')).toBe(true);
     const stats = stack.localEcs.stats();
     const cluster = stats.clusters.scaling;

@@ -47,6 +47,11 @@ describe('classifyOutcome: the outcome table', () => {
     ['no exit code and no known stop', { stopCode: 'EssentialContainerExited' }, 'start-failure'],
     ['any other exit', { exitCode: 3, stopCode: 'EssentialContainerExited' }, 'app-error'],
     ['stuck', { stuck: true, lastStatus: 'PENDING' }, 'stuck'],
+    [
+      'stopped by ECS after waiting for a capacity provider to make room',
+      { stopCode: 'TaskFailedToStart', stoppedReason: 'TaskFailedToStart: RESOURCE:MEMORY' },
+      'stuck',
+    ],
     ['missing from ECS', { missing: true, lastStatus: 'MISSING' }, 'interrupted'],
     [
       'missing from ECS, but its checkpoint says complete',
