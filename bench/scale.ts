@@ -4,7 +4,6 @@
 // cluster that would hold more. Prints whether the budget held throughout, whether every slide
 // completed once, what the admission machinery cost (ECS calls per second, the budget
 // workflow's history), and each worker's peak memory; writes bench/results/scale.json.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createEcsClient } from '../src/aws/clients';
 import { slideStartOptions, WORKFLOW_TYPE } from '../src/slides/start-options';
@@ -17,16 +16,8 @@ import {
 import { budgetWorkflowId } from '../src/workflows/budget-definitions';
 import { waitFor } from '../test/support/wait';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
+import { rssMiB } from './process-memory';
 import { writeResults } from './write-results';
-
-function rssMiB(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 async function main(): Promise<void> {
   const o = new Command('scale')

@@ -2,7 +2,6 @@
 // [--rate 20] [--task-ms 3000]`. Simulated tasks on the local ECS (ECS's default rate limits),
 // one worker process; prints slides per minute, launch rate, DescribeTasks calls per task,
 // the worker's peak memory, and writes bench/results/throughput.json.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createEcsClient } from '../src/aws/clients';
 import { submitSlide } from '../src/cli/submit';
@@ -15,13 +14,8 @@ import {
 } from '../src/stack/local-stack';
 import { putSlide } from '../test/support/stack';
 import { startWorkerProcess } from '../test/support/worker-process';
+import { rssMiB } from './process-memory';
 import { writeResults } from './write-results';
-
-/** Resident memory of a process, in MiB, from /proc (Linux). */
-function rssMiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : 0;
-}
 
 async function main(): Promise<void> {
   const o = new Command('throughput')

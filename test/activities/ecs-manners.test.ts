@@ -22,6 +22,7 @@ import { classifyOutcome } from '../../src/workflows/decide';
 import { FailureType } from '../../src/workflows/errors';
 import type { RunEcsTaskInput, TaskOutcome } from '../../src/workflows/types';
 import { registerSimulatedTaskDefinition, TEST_CREDENTIALS } from '../support/ecs';
+import { activityInput, launchAsRunEcsTask } from '../support/run-ecs-task';
 import { waitFor } from '../support/wait';
 
 const FAMILY = 'wsi-processor-sim';
@@ -35,7 +36,6 @@ describe('runEcsTask against ECS as it really answers', () => {
   let poller: TaskStatusPoller | undefined;
   let deps: EcsActivityDeps;
   let settings: Settings;
-  let counter = 0;
 
   beforeAll(async () => {
     moto = await startMotoServer();
@@ -89,22 +89,8 @@ describe('runEcsTask against ECS as it really answers', () => {
     return localEcs;
   }
 
-  function input(overrides: Partial<RunEcsTaskInput> = {}): RunEcsTaskInput {
-    const n = ++counter;
-    return {
-      slideId: `slide-${n}`,
-      bucket: 'slides',
-      key: `case ${n}/slide.svs`,
-      cluster: 'default',
-      tier: settings.tiers[0] as RunEcsTaskInput['tier'],
-      launchNumber: 1,
-      checkpointUri: `s3://work/checkpoints/manners-${n}.json`,
-      outputUri: `s3://work/outputs/manners-${n}/`,
-      stuckAfterMs: 60_000,
-      capacityDeadline: Date.now() + 60_000,
-      ...overrides,
-    };
-  }
+  const input = (overrides: Partial<RunEcsTaskInput> = {}): RunEcsTaskInput =>
+    activityInput(settings, 'manners', overrides);
 
   function exec(
     workflowId: string,
@@ -120,18 +106,8 @@ describe('runEcsTask against ECS as it really answers', () => {
   }
 
   /** Launches a task for this workflow run as runEcsTask would (same identity and tags). */
-  async function launchDirectly(workflowId: string, i: RunEcsTaskInput): Promise<string> {
-    const out = await ecs.send(
-      new RunTaskCommand(
-        buildRunTaskInput(settings.ecs, i, {
-          clientToken: clientTokenFor(workflowId, RUN_ID, i.launchNumber),
-          startedBy: startedByFor(workflowId, RUN_ID),
-          workflowRunId: RUN_ID,
-        }),
-      ),
-    );
-    return out.tasks?.[0]?.taskArn as string;
-  }
+  const launchDirectly = (workflowId: string, i: RunEcsTaskInput): Promise<string> =>
+    launchAsRunEcsTask(ecs, settings, { workflowId, runId: RUN_ID }, i);
 
   async function describe(arn: string) {
     const out = await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: [arn] }));

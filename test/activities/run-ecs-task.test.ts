@@ -18,6 +18,7 @@ import { clientTokenFor, startedByFor } from '../../src/slides/identity';
 import { FailureType } from '../../src/workflows/errors';
 import type { RunEcsTaskInput, TaskOutcome, TaskUpdate } from '../../src/workflows/types';
 import { ecsClientFor, registerSimulatedTaskDefinition, TEST_CREDENTIALS } from '../support/ecs';
+import { activityInput, launchAsRunEcsTask } from '../support/run-ecs-task';
 
 const FAMILY = 'wsi-processor-sim';
 
@@ -30,7 +31,6 @@ describe('runEcsTask against the local ECS', () => {
   let poller: TaskStatusPoller;
   let updates: TaskUpdate[];
   let deps: EcsActivityDeps;
-  let counter = 0;
 
   beforeAll(async () => {
     [localEcs, moto] = await Promise.all([
@@ -82,22 +82,8 @@ describe('runEcsTask against the local ECS', () => {
     await Promise.all([localEcs?.close(), moto?.close()]);
   });
 
-  function input(overrides: Partial<RunEcsTaskInput> = {}): RunEcsTaskInput {
-    const n = ++counter;
-    return {
-      slideId: `slide-${n}`,
-      bucket: 'slides',
-      key: `case ${n}/slide.svs`,
-      cluster: 'default',
-      tier: settings.tiers[0] as RunEcsTaskInput['tier'],
-      launchNumber: 1,
-      checkpointUri: `s3://work/checkpoints/slide-${n}.json`,
-      outputUri: `s3://work/outputs/slide-${n}/`,
-      stuckAfterMs: 60_000,
-      capacityDeadline: Date.now() + 60_000,
-      ...overrides,
-    };
-  }
+  const input = (overrides: Partial<RunEcsTaskInput> = {}): RunEcsTaskInput =>
+    activityInput(settings, 'slide', overrides);
 
   function activityEnv(workflowId: string, extra: { attempt?: number; heartbeatDetails?: unknown } = {}) {
     const env = new MockActivityEnvironment({
@@ -226,16 +212,7 @@ describe('runEcsTask against the local ECS', () => {
 
   test('reattach: a retried attempt polls the task named in the heartbeat and launches nothing', async () => {
     const i = input();
-    const launched = await ecs.send(
-      new RunTaskCommand(
-        buildRunTaskInput(settings.ecs, i, {
-          clientToken: clientTokenFor('wf-reattach', 'run-1', 1),
-          startedBy: startedByFor('wf-reattach', 'run-1'),
-          workflowRunId: 'run-1',
-        }),
-      ),
-    );
-    const taskArn = launched.tasks?.[0]?.taskArn as string;
+    const taskArn = await launchAsRunEcsTask(ecs, settings, { workflowId: 'wf-reattach', runId: 'run-1' }, i);
     const before = localEcs.stats().runTask.calls;
 
     const outcome = await exec(
