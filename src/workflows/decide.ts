@@ -1,5 +1,5 @@
 // What an ECS outcome means and what the workflow does next: the outcome table of
-// DESIGN.md as pure functions, so every row is unit-testable without Temporal.
+// docs/outcomes.md as pure functions, so every row is unit-testable without Temporal.
 import type { AttemptCounts, OutcomeClass, SizeTier, SlidePolicy, TaskOutcome } from './types';
 
 /** Stop codes ECS uses when it, not the task, ended the task. */

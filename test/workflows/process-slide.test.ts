@@ -1,5 +1,5 @@
 // processSlide on the time-skipping server, with its activities replaced: one test per row
-// of the outcome table in DESIGN.md, plus cancel, status and bad input.
+// of the outcome list in docs/outcomes.md, plus cancel, status and bad input.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
