@@ -4,10 +4,11 @@
 // and fairness key. A waiting launch asks again every ADMISSION_POLL_INTERVAL; a refusal is
 // an update the budget rejects, which writes nothing to its history.
 import { Context } from '@temporalio/activity';
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { startClusterBudget } from '../budget/budget-client';
 import type { Settings } from '../config/settings';
-import { acquireUpdate, BUDGET_WORKFLOW_TYPE, budgetWorkflowId } from '../workflows/budget-definitions';
-import type { AdmitLaunchInput, ClusterBudgetInput, Lease } from '../workflows/budget-types';
+import { acquireUpdate, budgetWorkflowId } from '../workflows/budget-definitions';
+import type { AdmitLaunchInput, Lease } from '../workflows/budget-types';
 
 export interface AdmissionDeps {
   client: Client;
@@ -23,24 +24,20 @@ export interface AdmissionHeartbeat {
 export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput): Promise<Lease> {
   const ctx = Context.current();
   const { cluster, ...request } = input;
+  const budget = deps.client.workflow.getHandle(budgetWorkflowId(cluster));
   const since = Date.now();
   for (;;) {
-    // Update-with-start: the first launch on a cluster starts its budget; later ones join it.
-    const startWorkflowOperation = new WithStartWorkflowOperation(BUDGET_WORKFLOW_TYPE, {
-      workflowId: budgetWorkflowId(cluster),
-      taskQueue: deps.settings.slidesTaskQueue,
-      args: [{ cluster } satisfies ClusterBudgetInput],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
     try {
-      return await deps.client.workflow.executeUpdateWithStart(acquireUpdate, {
-        args: [request],
-        startWorkflowOperation,
-      });
+      return await budget.executeUpdate(acquireUpdate, { args: [request] });
     } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // The first launch on a cluster starts its budget; ask again at once.
+        await startClusterBudget(deps.client, deps.settings, cluster);
+        continue;
+      }
       // Refused (no room), or the budget is between runs (continue-as-new): ask again soon.
-      const waiting =
-        err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      const cause = err instanceof Error ? (err.cause as Error | undefined) : undefined;
+      const waiting = cause?.message ?? (err instanceof Error ? err.message : String(err));
       ctx.heartbeat({ waiting, since } satisfies AdmissionHeartbeat);
       await ctx.sleep(deps.settings.budget.admissionPollIntervalMs);
     }
