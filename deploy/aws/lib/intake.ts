@@ -79,15 +79,6 @@ export class Intake extends Construct {
           filter,
         );
       }
-      // CDK writes bucket notifications with its own singleton Lambda, at the stack's root.
-      for (const child of Stack.of(this).node.children) {
-        if (child.node.id.startsWith('BucketNotificationsHandler'))
-          acknowledge(child, {
-            id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-            reason:
-              "CDK's own bucket-notification handler (runs only at deploy time) logs with the AWS-managed basic execution policy; CDK offers no other role for it.",
-          });
-      }
     }
   }
 }

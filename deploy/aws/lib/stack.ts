@@ -7,6 +7,7 @@ import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { bridgePolicyStatements } from './bridge-policy';
+import { acknowledge } from './nag';
 import {
   assertBridgeSettingNames,
   assertWorkerSettingNames,
@@ -210,6 +211,17 @@ export class WsiPipelineStack extends Stack {
       alarmEmail: p.alarmEmail,
       logRetention,
     });
+
+    // CDK writes bucket notifications (to SQS, or "send to EventBridge") with its own singleton
+    // Lambda at the stack's root, made only when a notification exists.
+    for (const child of this.node.children) {
+      if (child.node.id.startsWith('BucketNotificationsHandler'))
+        acknowledge(child, {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason:
+            "CDK's own bucket-notification handler (runs only during deployment) logs with the AWS-managed basic execution policy; CDK offers no other role for it.",
+        });
+    }
   }
 }
 

@@ -32,9 +32,9 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 
 /** The statements of the one IAM policy attached to the role `roleId`. */
 export function statementsOfRole(template: Template, roleId: string): Record<string, unknown>[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>).filter(
-    (p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]),
-  );
+  const policies = Object.values(
+    template.findResources('AWS::IAM::Policy') as Record<string, Resource>,
+  ).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]));
   if (policies.length !== 1) throw new Error(`expected one policy on ${roleId}, found ${policies.length}`);
   return (policies[0]!.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
 }
@@ -42,6 +42,9 @@ export function statementsOfRole(template: Template, roleId: string): Record<str
 /** The properties of the only resource of `type` whose properties contain `match`. */
 export function resourcesOf(template: Template, type: string): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
-    Object.entries(template.findResources(type) as Record<string, Resource>).map(([id, r]) => [id, r.Properties]),
+    Object.entries(template.findResources(type) as Record<string, Resource>).map(([id, r]) => [
+      id,
+      r.Properties,
+    ]),
   );
 }

@@ -25,7 +25,11 @@ describe('worker task role', () => {
     const defaults = workerDefaults();
     const onCluster = { ArnEquals: { 'ecs:cluster': clusterArn } };
     const tasksOfCluster = built.stack.resolve(
-      Stack.of(built.stack).formatArn({ service: 'ecs', resource: 'task', resourceName: `${built.stack.network.cluster.clusterName}/*` }),
+      Stack.of(built.stack).formatArn({
+        service: 'ecs',
+        resource: 'task',
+        resourceName: `${built.stack.network.cluster.clusterName}/*`,
+      }),
     );
     const instances = built.stack.resolve(
       Stack.of(built.stack).formatArn({
@@ -61,8 +65,19 @@ describe('worker task role', () => {
         Resource: tasksOfCluster,
         Condition: onCluster,
       },
-      { Sid: 'ListTasksOfCluster', Effect: 'Allow', Action: 'ecs:ListTasks', Resource: '*', Condition: onCluster },
-      { Sid: 'ListClusterCapacity', Effect: 'Allow', Action: 'ecs:ListContainerInstances', Resource: clusterArn },
+      {
+        Sid: 'ListTasksOfCluster',
+        Effect: 'Allow',
+        Action: 'ecs:ListTasks',
+        Resource: '*',
+        Condition: onCluster,
+      },
+      {
+        Sid: 'ListClusterCapacity',
+        Effect: 'Allow',
+        Action: 'ecs:ListContainerInstances',
+        Resource: clusterArn,
+      },
       {
         Sid: 'ReadClusterCapacity',
         Effect: 'Allow',
@@ -80,7 +95,12 @@ describe('worker task role', () => {
         ],
         Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       },
-      { Sid: 'ReadSlideSizesAndCheckpoints', Effect: 'Allow', Action: 's3:GetObject', Resource: [slides, checkpoints] },
+      {
+        Sid: 'ReadSlideSizesAndCheckpoints',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [slides, checkpoints],
+      },
     ]);
     expect(clusterRef).toBeDefined();
   });
@@ -98,7 +118,9 @@ describe('worker task role', () => {
   });
 
   it('passes only the processor task role and execution role', () => {
-    const pass = statements.filter((s) => ([] as string[]).concat(s.Action as string).includes('iam:PassRole'));
+    const pass = statements.filter((s) =>
+      ([] as string[]).concat(s.Action as string).includes('iam:PassRole'),
+    );
     expect(pass).toHaveLength(1);
     expect(pass[0]!.Resource).toHaveLength(2);
   });
@@ -110,7 +132,12 @@ describe('processor task role', () => {
     const { slidesBucket, workBucket } = built.stack.storage;
     const statements = statementsOfRole(built.template, idOf(built, built.stack.processor.taskRole));
     expect(statements).toEqual([
-      { Sid: 'ReadSlides', Effect: 'Allow', Action: 's3:GetObject', Resource: built.stack.resolve(slidesBucket.arnForObjects('*')) },
+      {
+        Sid: 'ReadSlides',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: built.stack.resolve(slidesBucket.arnForObjects('*')),
+      },
       {
         Sid: 'ReadWriteWorkPrefixes',
         Effect: 'Allow',
@@ -129,12 +156,20 @@ describe('processor task role', () => {
 describe('bridge task role', () => {
   it('consumes the upload queue and sends only to the DLQ', () => {
     const { queue, deadLetterQueue } = built.stack.intake;
-    const statements = statementsOfRole(built.template, idOf(built, built.stack.bridge.taskDefinition.taskRole));
+    const statements = statementsOfRole(
+      built.template,
+      idOf(built, built.stack.bridge.taskDefinition.taskRole),
+    );
     expect(statements).toEqual([
       {
         Sid: 'ConsumeUploads',
         Effect: 'Allow',
-        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueAttributes',
+        ],
         Resource: built.stack.resolve(queue.queueArn),
       },
       {
