@@ -1,7 +1,7 @@
 // Uploads in: the upload queue (long-polled by the bridge, hidden for the bridge's visibility
 // timeout, redriven to the DLQ after maxReceiveCount receives as a backstop), the DLQ (14 days),
 // and what tells the queue about uploads: an S3 notification per suffix, or an EventBridge rule.
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
