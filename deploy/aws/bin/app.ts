@@ -8,6 +8,11 @@ import { WsiPipelineStack } from '../lib/stack';
 
 const app = new App({ outdir: process.env.CDK_OUTDIR ?? 'cdk.out' });
 const pipeline = propsFromContext((key) => app.node.tryGetContext(key));
+if (app.node.tryGetContext('temporalAddress') === undefined) {
+  console.warn(
+    'temporalAddress not set: the workers and the bridge would dial localhost:7233 (fine for synth, not for a deployment)',
+  );
+}
 new WsiPipelineStack(app, String(app.node.tryGetContext('stackName') ?? 'WsiOrchestrator'), {
   pipeline,
   description: 'wsi-orchestrator: whole-slide image processing on ECS, driven by Temporal',
