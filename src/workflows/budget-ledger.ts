@@ -103,9 +103,7 @@ export function view(ledger: Ledger): BudgetView {
     memory: used.memory,
     granted: ledger.granted,
     released: ledger.released,
-    leases: Object.values(ledger.leases)
-      .sort((a, b) => a.grantedAt - b.grantedAt)
-      .map(({ holder, launch, cpu, memory, grantedAt }) => ({ holder, launch, cpu, memory, grantedAt })),
+    leases: Object.values(ledger.leases).sort((a, b) => a.grantedAt - b.grantedAt),
   };
 }
 

@@ -38,7 +38,7 @@ export interface BudgetView {
   memory: number;
   granted: number;
   released: number;
-  leases: Pick<Lease, 'holder' | 'launch' | 'cpu' | 'memory' | 'grantedAt'>[];
+  leases: Lease[];
 }
 
 /** What the refresh activity reports about the cluster. */
