@@ -9,9 +9,14 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createEcsClient, createS3Client } from './aws/clients';
-import { createAdmissionActivities, createEcsActivities, createSlideActivities } from './activities';
+import {
+  createAdmissionActivities,
+  createBudgetActivities,
+  createEcsActivities,
+  createSlideActivities,
+} from './activities';
 import type { TaskUpdateReporter } from './activities/run-ecs-task';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
 import { ensureClusterBudget } from './budget/budget-client';
@@ -93,15 +98,25 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     shutdownGraceTime: settings.shutdownGraceMs,
     shutdownForceTime: settings.shutdownGraceMs + 10_000,
   };
+  // One bundle for both workflow workers (bundling takes seconds).
+  const workflowBundle =
+    opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows') }));
   const slidesWorker = await Worker.create({
     ...common,
     taskQueue: settings.slidesTaskQueue,
-    ...(opts.workflowBundle
-      ? { workflowBundle: opts.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+    workflowBundle,
     activities: createSlideActivities({ ecs, s3, poller, settings, client: opts.client }),
     // Waiting slides are evicted and replayed when they move on: memory stays bounded.
     maxCachedWorkflows: settings.workflowCacheSize,
+  });
+  // The cluster budgets on a queue of their own: a backlog of thousands of slides on
+  // `slides` never delays a grant or a release.
+  const budgetWorker = await Worker.create({
+    ...common,
+    taskQueue: settings.budget.taskQueue,
+    workflowBundle,
+    activities: createBudgetActivities({ ecs, client: opts.client, settings }),
+    maxCachedWorkflows: 10,
   });
   const admissionWorker = await Worker.create({
     ...common,
@@ -122,13 +137,13 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     poller,
     async run() {
       try {
-        await Promise.all([slidesWorker.run(), admissionWorker.run(), ecsWorker.run()]);
+        await Promise.all([slidesWorker.run(), budgetWorker.run(), admissionWorker.run(), ecsWorker.run()]);
       } finally {
         poller.close();
       }
     },
     shutdown() {
-      for (const w of [slidesWorker, admissionWorker, ecsWorker]) {
+      for (const w of [slidesWorker, budgetWorker, admissionWorker, ecsWorker]) {
         if (w.getState() === 'RUNNING') w.shutdown();
       }
     },

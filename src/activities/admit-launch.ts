@@ -12,7 +12,7 @@ import type { AdmitLaunchInput, Lease } from '../workflows/budget-types';
 
 export interface AdmissionDeps {
   client: Client;
-  settings: Pick<Settings, 'slidesTaskQueue' | 'budget'>;
+  settings: Pick<Settings, 'budget'>;
 }
 
 /** Heartbeat details of a waiting launch: why it waits, shown on the pending activity in the UI. */

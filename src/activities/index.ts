@@ -13,16 +13,20 @@ import { readCluster, type ReadClusterDeps } from './read-cluster';
 import { runEcsTask, type EcsActivityDeps } from './run-ecs-task';
 import { stopEcsTask, type StopDeps } from './stop-ecs-task';
 
-/** The `slides` worker's activities: the slides' plan, cleanup and hand-over, the budget's reading. */
+/** The `slides` worker's activities: the slides' plan, cleanup and hand-over. */
 export function createSlideActivities(
-  deps: PlanDeps & StopDeps & AwaitDeps & ReadClusterDeps,
-): SlideActivities & HandOverActivities & BudgetActivities {
+  deps: PlanDeps & StopDeps & AwaitDeps,
+): SlideActivities & HandOverActivities {
   return {
     planSlide: (input) => planSlide(deps, input),
     stopEcsTask: (input) => stopEcsTask(deps, input),
     awaitSlideWorkflow: (input) => awaitSlideWorkflow(deps, input),
-    readCluster: (input) => readCluster(deps, input),
   };
+}
+
+/** The budget worker's local activity: its periodic reading of the cluster. */
+export function createBudgetActivities(deps: ReadClusterDeps): BudgetActivities {
+  return { readCluster: (input) => readCluster(deps, input) };
 }
 
 export function createAdmissionActivities(deps: AdmissionDeps): AdmissionActivities {

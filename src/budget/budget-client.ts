@@ -9,12 +9,12 @@ import type { BudgetView, ClusterBudgetInput } from '../workflows/budget-types';
 /** Starts the cluster's budget workflow unless it runs already. */
 export async function startClusterBudget(
   client: Client,
-  settings: Pick<Settings, 'slidesTaskQueue'>,
+  settings: Pick<Settings, 'budget'>,
   cluster: string,
 ): Promise<void> {
   await client.workflow.start(BUDGET_WORKFLOW_TYPE, {
     workflowId: budgetWorkflowId(cluster),
-    taskQueue: settings.slidesTaskQueue,
+    taskQueue: settings.budget.taskQueue,
     args: [{ cluster } satisfies ClusterBudgetInput],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
@@ -34,7 +34,7 @@ export async function readBudget(client: Client, cluster: string, waitMs = 0): P
 /** For the worker's start-up log line: starts the budget if needed and describes it. */
 export async function ensureClusterBudget(
   client: Client,
-  settings: Pick<Settings, 'slidesTaskQueue' | 'ecs'>,
+  settings: Pick<Settings, 'budget' | 'ecs'>,
 ): Promise<string> {
   await startClusterBudget(client, settings, settings.ecs.cluster);
   return `budget ${describeBudget(await readBudget(client, settings.ecs.cluster, 10_000))}`;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseS3Uri } from '../aws/s3-uri';
 import {
   DEFAULT_ADMISSION_TASK_QUEUE,
+  DEFAULT_BUDGET_TASK_QUEUE,
   DEFAULT_ECS_TASK_QUEUE,
   DEFAULT_SLIDES_TASK_QUEUE,
 } from '../workflows/definitions';
@@ -149,6 +150,7 @@ const schema = z
     ECS_MAX_TASKS: positiveInt.optional(),
     BUDGET_REFRESH: duration.prefault('30s'),
     ECS_ADMISSION_TASK_QUEUE: z.string().min(1).default(DEFAULT_ADMISSION_TASK_QUEUE),
+    BUDGET_TASK_QUEUE: z.string().min(1).default(DEFAULT_BUDGET_TASK_QUEUE),
     ADMISSION_SLOTS: positiveInt.default(2),
     ADMISSION_POLL_INTERVAL: duration.prefault('500ms'),
     WORKFLOW_CACHE_SIZE: positiveInt.default(250),
@@ -243,6 +245,8 @@ export interface Settings {
     maxTasks?: number;
     /** How often the budget re-reads the cluster's capacity and other tenants' tasks. */
     refreshMs: number;
+    /** Task queue of the clusterBudget workflows: apart from the slides, so a backlog of slides never delays a grant. */
+    taskQueue: string;
     /** Task queue of admitLaunch: launches waiting for a lease. */
     admissionTaskQueue: string;
     /** Launches one worker lets wait for a lease at once; the rest of the backlog waits in Temporal. */
@@ -285,6 +289,7 @@ function toSettings(p: Parsed): Settings {
     budget: {
       maxTasks: p.ECS_MAX_TASKS,
       refreshMs: p.BUDGET_REFRESH,
+      taskQueue: p.BUDGET_TASK_QUEUE,
       admissionTaskQueue: p.ECS_ADMISSION_TASK_QUEUE,
       admissionSlots: p.ADMISSION_SLOTS,
       admissionPollIntervalMs: p.ADMISSION_POLL_INTERVAL,

@@ -6,6 +6,7 @@ export const WORKFLOW_TYPE = 'processSlide';
 export const DEFAULT_SLIDES_TASK_QUEUE = 'slides';
 export const DEFAULT_ECS_TASK_QUEUE = 'ecs-tasks';
 export const DEFAULT_ADMISSION_TASK_QUEUE = 'ecs-admission';
+export const DEFAULT_BUDGET_TASK_QUEUE = 'cluster-budget';
 
 /** Phase, task ARN, attempts, tier and last progress of the slide. */
 export const statusQuery = defineQuery<SlideStatus>('status');

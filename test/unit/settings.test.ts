@@ -17,6 +17,7 @@ describe('settings', () => {
     });
     expect(s.budget).toEqual({
       refreshMs: 30_000,
+      taskQueue: 'cluster-budget',
       admissionTaskQueue: 'ecs-admission',
       admissionSlots: 2,
       admissionPollIntervalMs: 500,
