@@ -19,7 +19,7 @@ describe('settings', () => {
       refreshMs: 30_000,
       taskQueue: 'cluster-budget',
       admissionTaskQueue: 'ecs-admission',
-      admissionSlots: 2,
+      admissionSlots: 5,
       admissionPollIntervalMs: 500,
     });
     expect(s.tiers.map((t) => t.name)).toEqual(['small', 'medium', 'large', 'xlarge']);
