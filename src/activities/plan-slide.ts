@@ -16,7 +16,14 @@ export interface PlanDeps {
   s3: S3Client;
   settings: Pick<
     Settings,
-    'ecs' | 'ecsTaskQueue' | 'budget' | 'tiers' | 'checkpointUriPrefix' | 'outputUriPrefix' | 'policy'
+    | 'ecs'
+    | 'ecsTaskQueue'
+    | 'budget'
+    | 'tiers'
+    | 'checkpointUriPrefix'
+    | 'outputUriPrefix'
+    | 'policy'
+    | 'prices'
   >;
 }
 
@@ -67,5 +74,6 @@ export async function planSlide(deps: PlanDeps, input: SlideInput): Promise<Slid
     ecsTaskQueue: settings.ecsTaskQueue,
     admissionTaskQueue: settings.budget.admissionTaskQueue,
     policy: settings.policy,
+    prices: settings.prices,
   };
 }
