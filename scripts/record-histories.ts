@@ -43,7 +43,7 @@ async function waitForPhase(handle: WorkflowHandle, phase: SlidePhase): Promise<
 async function save(client: Client, label: string, name: string, workflowId: string): Promise<void> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const file = path.join(HISTORIES_DIR, `${label}-${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ workflowId, history: historyToPlainJson(history) })}\n`);
+  writeFileSync(file, `${JSON.stringify({ workflowId, history: historyToPlainJson(history) }, null, 2)}\n`);
   console.log(`${file}: ${history.events?.length ?? 0} events`);
 }
 

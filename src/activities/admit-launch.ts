@@ -8,10 +8,13 @@ import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { Settings } from '../config/settings';
 import { acquireUpdate, BUDGET_WORKFLOW_TYPE, budgetWorkflowId } from '../workflows/budget-definitions';
 import type { AdmitLaunchInput, ClusterBudgetInput, Lease } from '../workflows/budget-types';
+import type { WaitingLaunches } from '../metrics/waiting-launches';
 
 export interface AdmissionDeps {
   client: Client;
   settings: Pick<Settings, 'slidesTaskQueue' | 'budget'>;
+  /** Launches waiting here, for the worker's metrics. */
+  waiting?: WaitingLaunches;
 }
 
 /** Heartbeat details of a waiting launch: why it waits, shown on the pending activity in the UI. */
@@ -24,6 +27,18 @@ export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput):
   const ctx = Context.current();
   const { cluster, ...request } = input;
   const since = Date.now();
+  // Since the launch was first scheduled: time queued in ecs-admission counts too.
+  const done = deps.waiting?.begin(cluster, ctx.info.scheduledTimestampMs || since);
+  try {
+    return await askUntilGranted(deps, input, since);
+  } finally {
+    done?.();
+  }
+}
+
+async function askUntilGranted(deps: AdmissionDeps, input: AdmitLaunchInput, since: number): Promise<Lease> {
+  const ctx = Context.current();
+  const { cluster, ...request } = input;
   for (;;) {
     // Update-with-start: the first launch on a cluster starts its budget; later ones join it.
     const startWorkflowOperation = new WithStartWorkflowOperation(BUDGET_WORKFLOW_TYPE, {
