@@ -25,7 +25,7 @@ export interface AdmissionHeartbeat {
 
 export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput): Promise<Lease> {
   const ctx = Context.current();
-  const { cluster, ...request } = input;
+  const { cluster } = input;
   const since = Date.now();
   // Since the launch was first scheduled: time queued in ecs-admission counts too.
   const done = deps.waiting?.begin(cluster, ctx.info.scheduledTimestampMs || since);
