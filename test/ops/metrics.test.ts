@@ -3,6 +3,7 @@
 // and the project's move as slides run (launches, an OOM relaunch, RunTask results, slides,
 // task-seconds, cost, the cluster budget). The shipped alert rules parse as PromQL and name
 // only metrics this scrape shows.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parser } from '@prometheus-io/lezer-promql';
@@ -101,6 +102,11 @@ describe('a worker serves metrics and health', () => {
     expect(await get('/healthz')).toEqual({ status: 200, text: 'ok\n' });
     await waitFor('the worker to be ready', async () => (await get('/readyz')).status === 200);
     expect((await get('/readyz')).text).toContain('ready');
+    // The container health check the Dockerfile and docker-compose.yml run.
+    const check = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'healthcheck.js'), '/readyz'], {
+      env: { ...process.env, METRICS_ADDRESS: base.replace('http://', '') },
+    });
+    expect(check.status).toBe(0);
   });
 
   test("the project's metrics move as slides run, beside the SDK's own", async () => {
