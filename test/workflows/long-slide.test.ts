@@ -7,6 +7,8 @@ import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TaskUpdateGate } from '../../src/activities/task-updates';
+import { createProjectMetrics } from '../../src/metrics/registry';
+import { slideMetricsSinks } from '../../src/metrics/slide-sinks';
 import type { AdmitLaunchInput, Lease } from '../../src/workflows/budget-types';
 import { startTimeSkippingServer } from '../../src/temporal/environment';
 import { statusQuery, taskUpdateSignal } from '../../src/workflows/definitions';
@@ -56,6 +58,7 @@ describe('a 48-hour slide writes a bounded history', () => {
   let env: TestWorkflowEnvironment;
   let bundle: WorkflowBundleWithSourceMap;
   let n = 0;
+  const metrics = createProjectMetrics();
 
   beforeAll(async () => {
     env = await startTimeSkippingServer();
@@ -84,6 +87,7 @@ describe('a 48-hour slide writes a bounded history', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
+      sinks: slideMetricsSinks(metrics),
       activities: {
         planSlide: async () => plan,
         admitLaunch: async (input: AdmitLaunchInput): Promise<Lease> => ({ ...input, grantedAt: Date.now() }),
@@ -157,6 +161,8 @@ describe('a 48-hour slide writes a bounded history', () => {
     expect(run.signals).toBeLessThanOrEqual(2);
     // The status query still showed progress, coarse: the 50% milestone at 60% of the work.
     expect(run.seenProgress).toEqual([{ done: READINGS / 2, total: READINGS }]);
+    // 48 h of a 1 vCPU / 4 GB task at the default on-demand prices.
+    expect(run.result.cost).toBeCloseTo(48 * (0.04048 + 4 * 0.004445), 6);
     console.log(`48-hour slide: ${READINGS} progress readings, ${run.signals} signals, ${run.events} events`);
   });
 
