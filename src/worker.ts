@@ -145,6 +145,9 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     ),
     maxConcurrentActivityTaskExecutions: taskSlots,
     maxTaskQueueActivitiesPerSecond: settings.ecs.launchRatePerSecond,
+    // Progress lives in the heartbeat details (the workflow hears little): send them to the
+    // server every PROGRESS_INTERVAL, not the SDK's default of 80% of the heartbeat timeout.
+    maxHeartbeatThrottleInterval: settings.progressIntervalMs,
   });
 
   const workers = [slidesWorker, admissionWorker, ecsWorker];
