@@ -11,6 +11,8 @@ COPY processor ./processor
 COPY scripts ./scripts
 COPY deploy ./deploy
 COPY tsconfig.json ./
+# With METRICS_ADDRESS set (the worker), alive means /healthz answers; others pass.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "bin/healthcheck.js", "/healthz"]
 # The worker drains on SIGTERM; run node directly so it receives the signal.
 ENTRYPOINT ["node", "bin/slides.js"]
 CMD ["worker"]

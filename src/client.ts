@@ -7,7 +7,7 @@ import { formatS3Uri } from './aws/s3-uri';
 import { registerBridgeCommand } from './bridge';
 import { parseSlideRef, UsageError, type SlideRef } from './cli/slide-ref';
 import { describeCapacity, readCapacity } from './cli/capacity';
-import { formatProgress, readSlideState, type SlideState } from './cli/status';
+import { formatCost, formatProgress, readSlideState, type SlideState } from './cli/status';
 import { submitSlide } from './cli/submit';
 import { watchSlides } from './cli/watch';
 import { registerLocalEcsCommand } from './local-ecs/cli';
@@ -67,17 +67,19 @@ function describeState(state: SlideState): string {
   if (s) {
     lines.push(
       `  slide     ${formatS3Uri({ bucket: s.bucket, key: s.key })}`,
-      `  phase     ${s.phase}`,
+      `  phase     ${s.phase}${state.taskStatus ? ` (task ${state.taskStatus})` : ''}`,
       `  task      ${s.taskArn ?? '-'}`,
       `  tier      ${s.tier ? `${s.tier.name} (cpu ${s.tier.cpu}, memory ${s.tier.memory} MiB)` : '-'}`,
       `  progress  ${formatProgress(s)}`,
       `  attempts  ${s.attempts.launches} launches, ${s.attempts.interruptions} interrupted, ${s.attempts.outOfMemory} out of memory, ${s.attempts.appErrors} errors, ${s.attempts.startFailures} failed starts`,
+      `  cost      ${formatCost(s.taskSeconds, s.cost)} (ended launches)`,
     );
   }
   if (state.result) {
     lines.push(
       `  output    ${state.result.outputUri}`,
-      `  launches  ${state.result.launches}, task-seconds ${state.result.taskSeconds.toFixed(1)}, tier ${state.result.tier}`,
+      `  launches  ${state.result.launches}, tier ${state.result.tier}`,
+      `  cost      ${formatCost(state.result.taskSeconds, state.result.cost)}`,
     );
   }
   if (state.failure) lines.push(`  failure   ${state.failure.split('\n').join('\n            ')}`);
@@ -287,7 +289,7 @@ async function watchAndSummarise(client: Client, ids: string[]): Promise<void> {
   const done = states.filter((s) => s.execution === 'COMPLETED').length;
   for (const s of states) {
     const extra = s.result
-      ? `launches ${s.result.launches}, task-seconds ${s.result.taskSeconds.toFixed(1)}`
+      ? `launches ${s.result.launches}, ${formatCost(s.result.taskSeconds, s.result.cost)}`
       : (s.failure?.split('\n')[0] ?? '');
     console.log(`${s.execution.padEnd(10)} ${s.workflowId} ${extra}`);
   }

@@ -17,6 +17,7 @@ import {
   createEcsActivities,
   createSlideActivities,
 } from './activities';
+import type { EcsActivities } from './activities/api';
 import type { TaskUpdateReporter } from './activities/run-ecs-task';
 import { loadSettings, SettingsError, type Settings } from './config/settings';
 import { ensureClusterBudget } from './budget/budget-client';
@@ -24,6 +25,12 @@ import { budgetLimits, deriveTaskSlots, NoClusterCapacityError, registeredCapaci
 import { TaskStatusPoller } from './ecs/poller';
 import { connectClient, connectWorkerConnection, temporalTarget } from './temporal/connection';
 import { taskUpdateSignal } from './workflows/definitions';
+import { refreshBudgetGauges } from './metrics/budget-gauges';
+import { createProjectMetrics, type ProjectMetrics } from './metrics/registry';
+import { installRuntimeWithMetrics } from './metrics/sdk-runtime';
+import { startMetricsServer, type MetricsServer, type Readiness } from './metrics/server';
+import { slideMetricsSinks } from './metrics/slide-sinks';
+import { WaitingLaunches } from './metrics/waiting-launches';
 
 export interface WorkerOptions {
   settings: Settings;
@@ -35,12 +42,19 @@ export interface WorkerOptions {
   /** A prebuilt workflow bundle (tests build it once); otherwise src/workflows is bundled. */
   workflowBundle?: WorkflowBundleOption;
   log?: (message: string) => void;
+  /** The project's metrics (one registry per process); new ones when omitted. */
+  metrics?: ProjectMetrics;
 }
 
 export interface SlideWorkers {
   /** Activity slots of the ecs-tasks worker: the ECS tasks this process supervises at once. */
   taskSlots: number;
   poller: TaskStatusPoller;
+  metrics: ProjectMetrics;
+  /** Ready: every worker polls (RUNNING) and Temporal answers. */
+  readiness(): Promise<Readiness>;
+  /** Brings the pulled metrics (budget, waiting launches) up to date: call before a scrape. */
+  refreshMetrics(): Promise<void>;
   /** Runs until shutdown() or a signal; resolves when both workers have drained. */
   run(): Promise<void>;
   shutdown(): void;
@@ -92,6 +106,8 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
       ? await deriveTaskSlots(ecs, settings.ecs.cluster, firstTier, settings.ecs.slotHeadroom)
       : settings.ecs.taskSlots;
 
+  const metrics = opts.metrics ?? createProjectMetrics();
+  const waiting = new WaitingLaunches();
   const common = {
     connection: opts.connection,
     namespace: opts.namespace,
@@ -106,6 +122,7 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     taskQueue: settings.slidesTaskQueue,
     workflowBundle,
     activities: createSlideActivities({ ecs, s3, poller, settings, client: opts.client }),
+    sinks: slideMetricsSinks(metrics),
     // Waiting slides are evicted and replayed when they move on: memory stays bounded.
     maxCachedWorkflows: settings.workflowCacheSize,
   });
@@ -121,43 +138,117 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
   const admissionWorker = await Worker.create({
     ...common,
     taskQueue: settings.budget.admissionTaskQueue,
-    activities: createAdmissionActivities({ client: opts.client, settings }),
+    activities: createAdmissionActivities({ client: opts.client, settings, waiting }),
     maxConcurrentActivityTaskExecutions: settings.budget.admissionSlots,
   });
   const ecsWorker = await Worker.create({
     ...common,
     taskQueue: settings.ecsTaskQueue,
-    activities: createEcsActivities({ ecs, s3, poller, settings, report: signalReporter(opts.client) }),
+    activities: supervisedCounted(
+      createEcsActivities({
+        ecs,
+        s3,
+        poller,
+        settings,
+        report: signalReporter(opts.client),
+        observeRunTask: ({ result, reasons }) => {
+          metrics.runTaskCalls.inc({ result });
+          for (const reason of reasons) metrics.runTaskFailures.inc({ reason });
+        },
+      }),
+      metrics,
+    ),
     maxConcurrentActivityTaskExecutions: taskSlots,
     maxTaskQueueActivitiesPerSecond: settings.ecs.launchRatePerSecond,
+    // Progress lives in the heartbeat details (the workflow hears little): send them to the
+    // server every PROGRESS_INTERVAL, not the SDK's default of 80% of the heartbeat timeout.
+    maxHeartbeatThrottleInterval: settings.progressIntervalMs,
   });
 
+  const workers = [slidesWorker, budgetWorker, admissionWorker, ecsWorker];
   return {
     taskSlots,
     poller,
+    metrics,
+    async readiness() {
+      const states = workers.map((w) => w.getState());
+      if (states.some((s) => s !== 'RUNNING')) return { ready: false, why: `workers ${states.join(', ')}` };
+      try {
+        await opts.client.withDeadline(Date.now() + 3_000, () =>
+          opts.client.workflowService.getSystemInfo({}),
+        );
+      } catch (err) {
+        return { ready: false, why: `Temporal does not answer: ${(err as Error).message}` };
+      }
+      return { ready: true, why: 'ready: workers polling, Temporal answers' };
+    },
+    async refreshMetrics() {
+      metrics.admissionOldestWait.reset();
+      for (const [cluster, seconds] of waiting.oldestWaitSeconds()) {
+        metrics.admissionOldestWait.set({ cluster }, seconds);
+      }
+      await refreshBudgetGauges(metrics, opts.client, [settings.ecs.cluster]);
+    },
     async run() {
       try {
-        await Promise.all([slidesWorker.run(), budgetWorker.run(), admissionWorker.run(), ecsWorker.run()]);
+        await Promise.all(workers.map((w) => w.run()));
       } finally {
         poller.close();
       }
     },
     shutdown() {
-      for (const w of [slidesWorker, budgetWorker, admissionWorker, ecsWorker]) {
+      for (const w of workers) {
         if (w.getState() === 'RUNNING') w.shutdown();
       }
     },
   };
 }
 
+/** Counts the ECS tasks this worker supervises now (its running runEcsTask activities). */
+function supervisedCounted(activities: EcsActivities, metrics: ProjectMetrics): EcsActivities {
+  return {
+    runEcsTask: async (input) => {
+      metrics.tasksSupervised.inc();
+      try {
+        return await activities.runEcsTask(input);
+      } finally {
+        metrics.tasksSupervised.dec();
+      }
+    },
+  };
+}
+
+/** Serves /metrics, /healthz and /readyz for these workers on `settings.metricsAddress`. */
+export async function serveWorkerMetrics(
+  workers: SlideWorkers,
+  settings: Settings,
+  extra: { sdkMetricsUrl?: string; beforeScrape?: () => Promise<void> } = {},
+): Promise<MetricsServer | undefined> {
+  if (!settings.metricsAddress) return undefined;
+  return startMetricsServer({
+    ...settings.metricsAddress,
+    registry: workers.metrics.registry,
+    sdkMetricsUrl: extra.sdkMetricsUrl,
+    beforeScrape: async () => {
+      await workers.refreshMetrics();
+      await extra.beforeScrape?.();
+    },
+    readiness: () => workers.readiness(),
+  });
+}
+
 /** `slides worker`: settings from the environment, connections, both workers, until a signal. */
 export async function runWorkerMain(): Promise<void> {
   const settings = loadSettings();
+  // Before any connection: the Runtime carries the SDK's metrics exporter.
+  const sdkMetricsUrl = settings.metricsAddress ? await installRuntimeWithMetrics() : undefined;
   const target = temporalTarget();
   const connection = await connectWorkerConnection(target);
   const client = await connectClient(target);
   const workers = await createWorkers({ settings, connection, client, namespace: target.namespace });
   const runWorkers = workers.run();
+  const metricsServer = await serveWorkerMetrics(workers, settings, { sdkMetricsUrl });
+  if (metricsServer) console.log(`worker: metrics, /healthz and /readyz on ${metricsServer.url}`);
   console.log(`worker: ${await ensureClusterBudget(client, settings)}`);
   console.log(
     `worker: ${target.connectionOptions.address} namespace ${target.namespace}; queues ${settings.slidesTaskQueue}, ` +
@@ -165,6 +256,7 @@ export async function runWorkerMain(): Promise<void> {
       `cluster ${settings.ecs.cluster}`,
   );
   await runWorkers;
+  await metricsServer?.close();
   await client.connection.close();
   await connection.close();
 }

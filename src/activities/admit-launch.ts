@@ -7,12 +7,15 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { startClusterBudget } from '../budget/budget-client';
 import type { Settings } from '../config/settings';
+import type { WaitingLaunches } from '../metrics/waiting-launches';
 import { acquireUpdate, budgetWorkflowId } from '../workflows/budget-definitions';
 import type { AdmitLaunchInput, Lease } from '../workflows/budget-types';
 
 export interface AdmissionDeps {
   client: Client;
   settings: Pick<Settings, 'budget'>;
+  /** Launches waiting here, for the worker's metrics. */
+  waiting?: WaitingLaunches;
 }
 
 /** Heartbeat details of a waiting launch: why it waits, shown on the pending activity in the UI. */
@@ -23,9 +26,20 @@ export interface AdmissionHeartbeat {
 
 export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput): Promise<Lease> {
   const ctx = Context.current();
+  const since = Date.now();
+  // Since the launch was first scheduled: time queued in ecs-admission counts too.
+  const done = deps.waiting?.begin(input.cluster, ctx.info.scheduledTimestampMs || since);
+  try {
+    return await askUntilGranted(deps, input, since);
+  } finally {
+    done?.();
+  }
+}
+
+async function askUntilGranted(deps: AdmissionDeps, input: AdmitLaunchInput, since: number): Promise<Lease> {
+  const ctx = Context.current();
   const { cluster, ...request } = input;
   const budget = deps.client.workflow.getHandle(budgetWorkflowId(cluster));
-  const since = Date.now();
   for (;;) {
     try {
       return await budget.executeUpdate(acquireUpdate, { args: [request] });

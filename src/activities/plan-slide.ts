@@ -16,7 +16,14 @@ export interface PlanDeps {
   s3: S3Client;
   settings: Pick<
     Settings,
-    'ecs' | 'ecsTaskQueue' | 'budget' | 'tiers' | 'checkpointUriPrefix' | 'outputUriPrefix' | 'policy'
+    | 'ecs'
+    | 'ecsTaskQueue'
+    | 'budget'
+    | 'tiers'
+    | 'checkpointUriPrefix'
+    | 'outputUriPrefix'
+    | 'policy'
+    | 'prices'
   >;
 }
 
@@ -73,5 +80,6 @@ export async function planSlide(deps: PlanDeps, input: SlideInput): Promise<Slid
         ? { provisioningWaitsForCapacity: true }
         : {}),
     },
+    prices: settings.prices,
   };
 }

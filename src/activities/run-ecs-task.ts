@@ -9,12 +9,13 @@ import type { Settings } from '../config/settings';
 import { taskToOutcome } from '../ecs/outcome';
 import type { TaskStatusPoller } from '../ecs/poller';
 import { buildRunTaskInput } from '../ecs/requests';
-import { findLaunchedTask, runTask, stopTask } from '../ecs/tasks';
+import { findLaunchedTask, runTask, stopTask, type RunTaskObserver } from '../ecs/tasks';
 import { clientTokenFor, startedByFor } from '../slides/identity';
-import type { Progress, RunEcsTaskInput, SlidePhase, TaskOutcome, TaskUpdate } from '../workflows/types';
+import type { Progress, RunEcsTaskInput, TaskOutcome, TaskUpdate } from '../workflows/types';
 import { FailureType } from '../workflows/errors';
 import { readCheckpoint, readProgress } from './checkpoint';
 import { judgeMissingTask, stopLiveTasks } from './live-tasks';
+import { TaskUpdateGate, worthReportingCapacityWait } from './task-updates';
 
 /** Heartbeat details: what a retried attempt needs to reattach instead of launching again. */
 export interface RunEcsTaskHeartbeat {
@@ -38,12 +39,13 @@ export interface EcsActivityDeps {
   poller: TaskStatusPoller;
   settings: Pick<Settings, 'ecs' | 'progressIntervalMs'>;
   report: TaskUpdateReporter;
+  /** Counts RunTask answers (the worker's metrics). */
+  observeRunTask?: RunTaskObserver;
 }
 
 const PRE_RUNNING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 /** With a scaling capacity provider PROVISIONING is a wait for instances, not a hang. */
 const PRE_RUNNING_PLACED = new Set(['PENDING', 'ACTIVATING']);
-const ECS_PHASES = new Set<string>(['PROVISIONING', 'PENDING', 'RUNNING', 'DEPROVISIONING']);
 
 /** Reports updates of this launch to its workflow, fire-and-forget: progress is never worth failing for. */
 function reporterFor(
@@ -94,16 +96,19 @@ export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput):
     }
   }
   if (!taskArn) {
-    report({ phase: 'LAUNCHING' });
+    // LAUNCHING is the workflow's own phase once the lease is granted: nothing to push here.
     const request = buildRunTaskInput(deps.settings.ecs, input, {
       clientToken: clientTokenFor(workflowId, runId, input.launchNumber),
       startedBy,
       workflowRunId: runId,
     });
     try {
-      taskArn = await runTask(deps.ecs, request, input.capacityDeadline);
+      taskArn = await runTask(deps.ecs, request, input.capacityDeadline, deps.observeRunTask);
     } catch (err) {
-      if ((err as { type?: string }).type === FailureType.EcsNoCapacity)
+      if (
+        (err as { type?: string }).type === FailureType.EcsNoCapacity &&
+        worthReportingCapacityWait(ctx.info.attempt)
+      )
         report({ phase: 'WAITING_FOR_CAPACITY' });
       throw err;
     }
@@ -115,15 +120,15 @@ export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput):
     progress: previous?.progress,
     lastSeenAt,
   } satisfies RunEcsTaskHeartbeat);
-  report({ taskArn });
-  return await supervise(deps, input, { taskArn, startedBy, lastSeenAt }, previous?.progress, report);
+  const resumed = previous?.launchNumber === input.launchNumber ? previous : undefined;
+  return await supervise(deps, input, { taskArn, startedBy, lastSeenAt }, resumed, report);
 }
 
 async function supervise(
   deps: EcsActivityDeps,
   input: RunEcsTaskInput,
   launched: { taskArn: string; startedBy: string; lastSeenAt: number },
-  initialProgress: Progress | undefined,
+  resumed: RunEcsTaskHeartbeat | undefined,
   report: ReturnType<typeof reporterFor>,
 ): Promise<TaskOutcome> {
   const ctx = Context.current();
@@ -133,19 +138,18 @@ async function supervise(
   const release = deps.poller.watch(input.cluster, taskArn);
   let round = 0;
   let lastStatus: string | undefined;
-  let progress = initialProgress;
+  let progress = resumed?.progress;
   let progressReadAt = 0;
   let stuck = false;
   let placedAt: number | undefined;
   let lastTask: Task | undefined;
+  // Fine-grained state goes to the heartbeat below; the workflow hears a bounded few changes.
+  const updates = new TaskUpdateGate(resumed);
 
   const refreshProgress = async (): Promise<void> => {
     progressReadAt = Date.now();
     const read = await readProgress(deps.s3, input.checkpointUri);
-    if (read && (read.done !== progress?.done || read.total !== progress?.total)) {
-      progress = read;
-      report({ progress });
-    }
+    if (read) progress = read;
   };
 
   try {
@@ -173,10 +177,7 @@ async function supervise(
       const task = snapshot.task;
       if (task) {
         lastTask = task;
-        if (task.lastStatus !== lastStatus) {
-          lastStatus = task.lastStatus;
-          if (lastStatus && ECS_PHASES.has(lastStatus)) report({ phase: lastStatus as SlidePhase });
-        }
+        lastStatus = task.lastStatus;
         if (lastStatus === 'STOPPED') {
           await refreshProgress();
           return taskToOutcome(task, input.launchNumber, containerName, { stuck, progress });
@@ -184,6 +185,8 @@ async function supervise(
         if (lastStatus === 'RUNNING' && Date.now() - progressReadAt >= deps.settings.progressIntervalMs) {
           await refreshProgress();
         }
+        const update = updates.next({ taskArn, lastStatus, progress });
+        if (update) report(update);
         // The stuck clock starts at creation, or, while a capacity provider may keep the task
         // in PROVISIONING for new instances, once it has a place (first seen PENDING).
         const stuckStates = input.provisioningWaitsForCapacity ? PRE_RUNNING_PLACED : PRE_RUNNING;

@@ -12,7 +12,7 @@ import {
   DEFAULT_ECS_TASK_QUEUE,
   DEFAULT_SLIDES_TASK_QUEUE,
 } from '../workflows/definitions';
-import type { SizeTier, SlidePolicy } from '../workflows/types';
+import type { FargatePrices, SizeTier, SlidePolicy } from '../workflows/types';
 import { duration } from './duration';
 import { fargateSizeError } from './fargate';
 
@@ -125,6 +125,26 @@ const exitCodes = z
 /** The reference processor's own verdicts (processor/errors.ts): 2 no such slide, 64 bad environment, 65 unreadable image. */
 const DEFAULT_PERMANENT_EXIT_CODES = '2,64,65';
 
+/** `host:port` of the worker's metrics and health endpoint, e.g. `0.0.0.0:9464`. */
+const listenAddress = z.string().transform((value, ctx) => {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[2]);
+  if (!match || !(port >= 0 && port <= 65535)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected host:port, e.g. 0.0.0.0:9464 (port 0: any free port)',
+    });
+    return z.NEVER;
+  }
+  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+});
+
+/**
+ * Launches a slide may make at most, summed over every relaunch bound: keeps a slide's
+ * history far under Temporal's 10,240-event warning (docs/operations.md, "History").
+ */
+export const MAX_LAUNCHES_PER_SLIDE = 200;
+
 const DEFAULT_TIERS =
   'small:1024:4096:1000000000,medium:2048:8192:4000000000,large:4096:16384:10000000000,xlarge:8192:32768';
 
@@ -172,6 +192,11 @@ const schema = z
     PROGRESS_INTERVAL: duration.prefault('15s'),
     STOP_WAIT: duration.prefault('2m'),
     WORKER_SHUTDOWN_GRACE: duration.prefault('5s'),
+    METRICS_ADDRESS: listenAddress.optional(),
+    // Fargate, us-east-1, Linux/x86 on-demand; FARGATE_SPOT is up to 70% off, so 0.3 of it.
+    FARGATE_VCPU_HOUR_PRICE: z.coerce.number().nonnegative().default(0.04048),
+    FARGATE_GB_HOUR_PRICE: z.coerce.number().nonnegative().default(0.004445),
+    FARGATE_SPOT_PRICE_RATIO: z.coerce.number().gt(0).max(1).default(0.3),
   })
   .superRefine((s, ctx) => {
     if (s.ECS_LAUNCH_TYPE && s.ECS_CAPACITY_PROVIDER_STRATEGY) {
@@ -191,6 +216,15 @@ const schema = z
         if (error)
           ctx.addIssue({ code: 'custom', path: ['SIZE_TIERS'], message: `tier "${tier.name}": ${error}` });
       }
+    }
+    const launches =
+      s.MAX_APP_ERRORS + s.MAX_START_FAILURES + s.MAX_INTERRUPTIONS + s.MAX_STUCK + s.SIZE_TIERS.length;
+    if (launches > MAX_LAUNCHES_PER_SLIDE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAX_INTERRUPTIONS'],
+        message: `MAX_APP_ERRORS + MAX_START_FAILURES + MAX_INTERRUPTIONS + MAX_STUCK + tiers is ${launches}, more than ${MAX_LAUNCHES_PER_SLIDE} launches per slide: a slide's history must stay bounded`,
+      });
     }
     const sizes = s.SIZE_TIERS.map((t) => t.memory);
     if (sizes.some((m, i) => i > 0 && m <= (sizes[i - 1] ?? 0))) {
@@ -262,6 +296,10 @@ export interface Settings {
   policy: SlidePolicy;
   progressIntervalMs: number;
   shutdownGraceMs: number;
+  /** Where the worker serves /metrics, /healthz and /readyz; none when unset. */
+  metricsAddress?: { host: string; port: number };
+  /** Prices for the cost estimate of each slide. */
+  prices: FargatePrices;
 }
 
 function toSettings(p: Parsed): Settings {
@@ -314,6 +352,12 @@ function toSettings(p: Parsed): Settings {
     },
     progressIntervalMs: p.PROGRESS_INTERVAL,
     shutdownGraceMs: p.WORKER_SHUTDOWN_GRACE,
+    metricsAddress: p.METRICS_ADDRESS,
+    prices: {
+      vcpuHour: p.FARGATE_VCPU_HOUR_PRICE,
+      gbHour: p.FARGATE_GB_HOUR_PRICE,
+      spotRatio: p.FARGATE_SPOT_PRICE_RATIO,
+    },
   };
 }
 

@@ -26,6 +26,7 @@ export function taskToOutcome(
     createdAt: ms(task.createdAt),
     startedAt: ms(task.startedAt),
     stoppedAt: ms(task.stoppedAt ?? task.executionStoppedAt),
+    ...(task.capacityProviderName ? { capacityProviderName: task.capacityProviderName } : {}),
     ...(extra.stuck ? { stuck: true } : {}),
     ...(extra.progress ? { progress: extra.progress } : {}),
   };

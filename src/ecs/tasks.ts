@@ -13,6 +13,10 @@ import { FailureType } from '../workflows/errors';
 import { classifyRunTaskFailure, toActivityFailure } from './errors';
 import { TAG_LAUNCH } from './requests';
 
+/** How one RunTask call was answered, for the worker's metrics. */
+export type RunTaskResult = 'placed' | 'failures' | 'throttled' | 'error';
+export type RunTaskObserver = (answer: { result: RunTaskResult; reasons: string[] }) => void;
+
 /**
  * RunTask. Returns the task's ARN; throws a retryable EcsNoCapacity failure when ECS
  * answers only failures[] (after `capacityDeadline`, a non-retryable timeout), and the
@@ -24,21 +28,33 @@ export async function runTask(
   ecs: ECSClient,
   request: RunTaskCommandInput,
   capacityDeadline: number,
+  observe: RunTaskObserver = () => undefined,
 ): Promise<string> {
   let out;
   try {
     out = await ecs.send(new RunTaskCommand(request));
   } catch (err) {
-    throw toActivityFailure(err, 'RunTask');
+    const failure = toActivityFailure(err, 'RunTask');
+    observe({ result: failure.type === FailureType.EcsTransient ? 'throttled' : 'error', reasons: [] });
+    throw failure;
   }
   const arn = out.tasks?.find((t) => t.taskArn)?.taskArn;
-  if (arn) return arn;
+  if (arn) {
+    observe({ result: 'placed', reasons: [] });
+    return arn;
+  }
+
   const failures = (out.failures ?? []).map(
     (f) => `${f.reason ?? 'UNKNOWN'}${f.detail ? ` (${f.detail})` : ''}`,
   );
   const summary = failures.join(', ') || 'no task and no failure in the answer';
   const verdicts = (out.failures ?? []).map((f) => classifyRunTaskFailure(f.reason, f.detail));
-  if (verdicts.length > 0 && verdicts.every((v) => v !== 'configuration') && verdicts.includes('transient')) {
+  const throttled =
+    verdicts.length > 0 && verdicts.every((v) => v !== 'configuration') && verdicts.includes('transient');
+  // The reason's kind only (RESOURCE:MEMORY, AGENT, ...): details would explode the labels.
+  const reasons = (out.failures ?? []).map((f) => (f.reason ?? 'UNKNOWN').slice(0, 40));
+  observe({ result: throttled ? 'throttled' : 'failures', reasons });
+  if (throttled) {
     throw ApplicationFailure.retryable(`RunTask was throttled: ${summary}`, FailureType.EcsTransient);
   }
   if (verdicts.every((v) => v === 'no-capacity')) {

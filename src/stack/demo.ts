@@ -61,15 +61,20 @@ async function main(): Promise<number> {
       result: s.execution,
       tiles: s.result?.progress?.total ?? 0,
       attempts: s.result?.launches ?? s.status?.attempts.launches ?? 0,
-      taskSeconds: s.result?.taskSeconds ?? 0,
+      taskSeconds: s.result?.taskSeconds ?? s.status?.taskSeconds ?? 0,
+      cost: s.result?.cost ?? s.status?.cost ?? 0,
     }));
     console.log('');
-    console.table(rows.map((r) => ({ ...r, taskSeconds: r.taskSeconds.toFixed(1) })));
+    console.table(
+      rows
+        .map((r) => ({ ...r, taskSeconds: r.taskSeconds.toFixed(1), 'cost (USD)': r.cost.toFixed(6) }))
+        .map(({ cost: _cost, ...r }) => r),
+    );
     const ok = rows.filter((r) => r.result === 'COMPLETED').length;
     console.log(
       `${ok}/${rows.length} slides completed; ${rows.reduce((a, r) => a + r.tiles, 0)} tiles, ` +
         `${rows.reduce((a, r) => a + r.attempts, 0)} launches, ` +
-        `${rows.reduce((a, r) => a + r.taskSeconds, 0).toFixed(1)} task-seconds, wall time ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `${rows.reduce((a, r) => a + r.taskSeconds, 0).toFixed(1)} task-seconds, ~$${rows.reduce((a, r) => a + r.cost, 0).toFixed(6)} at Fargate prices, wall time ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     for (const s of states.filter((x) => x.failure)) console.log(`${s.workflowId}: ${s.failure}`);
     return ok === rows.length ? 0 : 1;

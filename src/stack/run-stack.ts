@@ -3,18 +3,22 @@ import type { WorkflowBundleOption } from '@temporalio/worker';
 import { createEcsClient, createS3Client } from '../aws/clients';
 import { startBridge, type BridgeHandle } from '../bridge';
 import { loadSettings } from '../config/settings';
-import { createWorkers, type SlideWorkers } from '../worker';
+import { copyBridgeStats } from '../metrics/bridge-counters';
+import type { MetricsServer } from '../metrics/server';
+import { createWorkers, serveWorkerMetrics, type SlideWorkers } from '../worker';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from './local-stack';
 
 /** Settings a person may set in the environment that override the stack's own. */
 const PASS_THROUGH =
-  /^(ECS_|SIZE_TIERS$|MAX_|STUCK_AFTER$|CAPACITY_WAIT$|RELAUNCH_BACKOFF$|PROGRESS_INTERVAL$|HEARTBEAT_TIMEOUT$|RETRY_)/;
+  /^(ECS_|SIZE_TIERS$|MAX_|STUCK_AFTER$|CAPACITY_WAIT$|RELAUNCH_BACKOFF$|PROGRESS_INTERVAL$|HEARTBEAT_TIMEOUT$|RETRY_|METRICS_ADDRESS$|FARGATE_)/;
 
 export interface RunningStack extends LocalStack {
   workers: SlideWorkers;
   workerDone: Promise<void>;
   /** The SQS bridge, when asked for. */
   bridge?: BridgeHandle;
+  /** /metrics, /healthz and /readyz, when METRICS_ADDRESS is set. */
+  metricsServer?: MetricsServer;
 }
 
 /** The worker settings a person set in this process's environment (ECS_*, SIZE_TIERS, ...). */
@@ -31,14 +35,17 @@ export interface StackWithWorkerOptions extends LocalStackOptions {
   log?: (message: string) => void;
   /** Also run the SQS bridge on the stack's upload queue. */
   bridge?: boolean;
+  /** The SDK's own metrics endpoint (src/metrics/sdk-runtime.ts), appended to /metrics. */
+  sdkMetricsUrl?: string;
 }
 
 export async function startStackWithWorker(opts: StackWithWorkerOptions = {}): Promise<RunningStack> {
   const stack = await startLocalStack(opts);
   try {
     const env = { ...stack.env, ...opts.settings };
+    const settings = loadSettings(env);
     const workers = await createWorkers({
-      settings: loadSettings(env),
+      settings,
       connection: stack.temporal.nativeConnection,
       client: stack.client,
       ecs: createEcsClient(env),
@@ -48,12 +55,20 @@ export async function startStackWithWorker(opts: StackWithWorkerOptions = {}): P
     });
     const workerDone = workers.run();
     const bridge = opts.bridge ? await startBridge({ env, client: stack.client }) : undefined;
+    const metricsServer = await serveWorkerMetrics(workers, settings, {
+      sdkMetricsUrl: opts.sdkMetricsUrl,
+      beforeScrape: async () => {
+        if (bridge) copyBridgeStats(workers.metrics, bridge.stats());
+      },
+    });
     return {
       ...stack,
       workers,
       workerDone,
       bridge,
+      metricsServer,
       close: async () => {
+        await metricsServer?.close();
         await bridge?.stop();
         workers.shutdown();
         await workerDone.catch(() => undefined);
@@ -75,6 +90,11 @@ export function describeStack(stack: RunningStack): string[] {
     `S3 and SQS (moto) ${stack.moto.endpoint} (buckets wsi-slides, wsi-work)`,
     `Local ECS         ${stack.localEcs.endpoint} (cluster default: ${capacity.registeredCpu} CPU units, ${capacity.registeredMemory} MiB; task logs in .data/local-ecs/logs)`,
     `Worker            queues slides + ecs-tasks, ${stack.workers.taskSlots} task slots`,
+    ...(stack.metricsServer
+      ? [
+          `Metrics           ${stack.metricsServer.url}/metrics (health: /healthz, /readyz; names in docs/operations.md)`,
+        ]
+      : []),
     ...(stack.bridge
       ? [
           `SQS bridge        ${stack.env.SQS_QUEUE_URL} (DLQ ${stack.env.SQS_DLQ_URL}); uploads to s3://wsi-slides/incoming/ start slides`,

@@ -3,15 +3,16 @@
 // SQS on :5000 (uploads to s3://wsi-slides/incoming/ notify a queue), the local ECS on
 // :5100 with the processor registered, the worker, and the SQS bridge.
 import { mkdirSync } from 'node:fs';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger } from '@temporalio/worker';
 import path from 'node:path';
+import { installRuntimeWithMetrics } from '../metrics/sdk-runtime';
 import { PROJECT_ROOT } from '../tools/binaries';
 import { describeStack, settingsFromEnvironment, startStackWithWorker } from './run-stack';
 
-export const START_PORTS = { temporal: 7233, ui: 8233, moto: 5000, localEcs: 5100 };
+export const START_PORTS = { temporal: 7233, ui: 8233, moto: 5000, localEcs: 5100, metrics: 9464 };
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const sdkMetricsUrl = await installRuntimeWithMetrics(new DefaultLogger('WARN'));
   const dataDir = path.join(PROJECT_ROOT, '.data');
   mkdirSync(dataDir, { recursive: true });
   const stack = await startStackWithWorker({
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
     dbFilename: path.join(dataDir, 'temporal.sqlite'),
     motoPort: START_PORTS.moto,
     localEcs: { port: START_PORTS.localEcs },
-    settings: settingsFromEnvironment(),
+    settings: { METRICS_ADDRESS: `127.0.0.1:${START_PORTS.metrics}`, ...settingsFromEnvironment() },
+    sdkMetricsUrl,
     bridge: true,
   });
   const exports = [

@@ -7,6 +7,7 @@ import {
   CancellationScope,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -18,10 +19,12 @@ import {
 import type { AdmissionActivities, EcsActivities, SlideActivities } from '../activities/api';
 import { budgetWorkflowId, releaseSignal } from './budget-definitions';
 import { slidePriority } from './priority';
+import { DEFAULT_PRICES, estimateCost, isSpot, sumCosts } from './cost';
 import { classifyOutcome, countOutcome, decide, taskSeconds } from './decide';
 import { statusQuery, taskUpdateSignal } from './definitions';
 import { FailureType, NON_RETRYABLE_FAILURES } from './errors';
 import { handOver, handOverTarget } from './hand-over';
+import { slideMetrics, type RelaunchCause } from './metrics-sink';
 import { SLIDE_ATTEMPTS, SLIDE_BUCKET, SLIDE_KEY, SLIDE_PHASE, SLIDE_TIER } from './search-attributes';
 import type {
   AttemptRecord,
@@ -32,6 +35,12 @@ import type {
   SlideStatus,
   TaskOutcome,
 } from './types';
+
+/**
+ * Patch: the workflow sets LAUNCHING itself once the lease is granted, instead of hearing it
+ * from runEcsTask (one signal, four or five events, fewer per launch).
+ */
+export const PATCH_LAUNCHING_PHASE = 'launching-phase-set-by-workflow';
 
 const { planSlide, stopEcsTask } = proxyLocalActivities<SlideActivities>({
   startToCloseTimeout: '2 minutes',
@@ -141,12 +150,29 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
   setPhase('PLANNING');
 
   let plan: SlidePlan | undefined;
+  let handedOver = false;
+  const ended = (result: 'succeeded' | 'failed' | 'cancelled'): void => {
+    if (handedOver) return;
+    slideMetrics.slideEnded({
+      cluster: plan?.cluster,
+      tier: status.tier?.name,
+      result,
+      durationSeconds: (Date.now() - workflowInfo().startTime.getTime()) / 1000,
+      taskSeconds: status.taskSeconds ?? 0,
+      cost: status.cost ?? 0,
+    });
+  };
   try {
     plan = await planSlide(input);
     status.slideId = plan.slideId;
     const ownId = handOverTarget(plan);
-    if (ownId) return await handOver(input, ownId);
-    return await runLaunches(input, plan, status, setPhase);
+    if (ownId) {
+      handedOver = true;
+      return await handOver(input, ownId);
+    }
+    const result = await runLaunches(input, plan, status, setPhase);
+    ended('succeeded');
+    return result;
   } catch (err) {
     if (isCancellation(err)) {
       setPhase('STOPPING');
@@ -159,6 +185,7 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
         });
       }
       setPhase('CANCELLED');
+      ended('cancelled');
       throw err;
     }
     const { message, type } = rootMessage(err);
@@ -167,6 +194,7 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
     const named = (m: string): string => (m.includes(uri) ? m : `slide ${uri} failed: ${m}`);
     status.failure = message;
     setPhase('FAILED');
+    ended('failed');
     throw ApplicationFailure.create({
       type: type ?? FailureType.SlideFailed,
       message: `${named(message)}\n${storyOf(status.history)}`,
@@ -224,7 +252,22 @@ async function runLaunches(
     },
   });
 
+  const prices = plan.prices ?? DEFAULT_PRICES;
+  const record = (attempt: AttemptRecord): void => {
+    status.history.push(attempt);
+    status.taskSeconds = status.history.reduce((sum, a) => sum + a.taskSeconds, 0);
+    status.cost = sumCosts(status.history.map((a) => a.cost));
+    slideMetrics.taskEnded({
+      cluster: plan.cluster,
+      tier: attempt.tier,
+      outcome: attempt.outcome,
+      taskSeconds: attempt.taskSeconds,
+      cost: attempt.cost ?? 0,
+      spot: attempt.spot ?? false,
+    });
+  };
   let tierIndex = plan.firstTier;
+  let relaunchCause: RelaunchCause | undefined;
   for (;;) {
     const tier = plan.tiers[tierIndex];
     if (!tier) throw new Error(`size tier index ${tierIndex} out of range`);
@@ -233,6 +276,7 @@ async function runLaunches(
     status.attempts = { ...status.attempts, launches: status.attempts.launches + 1 };
     const launchNumber = status.attempts.launches;
     setPhase('QUEUED');
+    slideMetrics.launched({ cluster: plan.cluster, tier: tier.name, cause: relaunchCause });
     const { workflowId, runId } = workflowInfo();
     await admitLaunch({
       cluster: plan.cluster,
@@ -242,6 +286,7 @@ async function runLaunches(
       cpu: tier.cpu,
       memory: tier.memory,
     });
+    if (patched(PATCH_LAUNCHING_PHASE)) setPhase('LAUNCHING');
 
     let outcome: TaskOutcome;
     try {
@@ -261,7 +306,7 @@ async function runLaunches(
       });
     } catch (err) {
       if (!isCancellation(err)) {
-        status.history.push({
+        record({
           launch: launchNumber,
           tier: tier.name,
           cpu: tier.cpu,
@@ -270,6 +315,7 @@ async function runLaunches(
           outcome: 'error',
           reason: rootMessage(err).message,
           taskSeconds: 0,
+          cost: 0,
         });
         await releaseLease(plan.cluster, launchNumber);
       }
@@ -281,7 +327,9 @@ async function runLaunches(
     status.taskArn = outcome.taskArn;
     if (outcome.progress) status.progress = outcome.progress;
     status.attempts = countOutcome(status.attempts, cls);
-    status.history.push({
+    const seconds = taskSeconds(outcome);
+    const spot = isSpot(outcome.capacityProviderName);
+    record({
       launch: launchNumber,
       tier: tier.name,
       cpu: tier.cpu,
@@ -291,7 +339,9 @@ async function runLaunches(
       stopCode: outcome.stopCode,
       exitCode: outcome.exitCode,
       reason: outcome.containerReason || outcome.stoppedReason,
-      taskSeconds: taskSeconds(outcome),
+      taskSeconds: seconds,
+      cost: estimateCost(tier, seconds, spot, prices),
+      ...(spot ? { spot } : {}),
     });
 
     const decision = decide(cls, outcome, { tiers: plan.tiers, tierIndex, counts: status.attempts, policy });
@@ -304,7 +354,8 @@ async function runLaunches(
         tier: tier.name,
         attempts: status.history,
         launches: launchNumber,
-        taskSeconds: status.history.reduce((sum, a) => sum + a.taskSeconds, 0),
+        taskSeconds: status.taskSeconds ?? 0,
+        cost: status.cost ?? 0,
         progress: status.progress,
       };
     }
@@ -314,5 +365,6 @@ async function runLaunches(
     setPhase('RELAUNCHING');
     if (decision.delayMs > 0) await sleep(decision.delayMs);
     tierIndex = decision.tierIndex;
+    relaunchCause = cls as RelaunchCause;
   }
 }

@@ -67,6 +67,16 @@ export interface SlidePolicy {
   permanentExitCodes?: number[];
 }
 
+/** Prices of the cost estimate (USD). */
+export interface FargatePrices {
+  /** Per vCPU-hour, on-demand. */
+  vcpuHour: number;
+  /** Per GB-hour of memory, on-demand. */
+  gbHour: number;
+  /** Share of the on-demand price a FARGATE_SPOT task costs. */
+  spotRatio: number;
+}
+
 /** Everything the workflow needs to run a slide, resolved once by the planSlide activity. */
 export interface SlidePlan {
   slideId: string;
@@ -89,6 +99,8 @@ export interface SlidePlan {
   /** Task queue of admitLaunch, where launches wait for the cluster budget. */
   admissionTaskQueue: string;
   policy: SlidePolicy;
+  /** Prices for the cost estimate; absent in plans recorded before it (then the defaults). */
+  prices?: FargatePrices;
 }
 
 /** The checkpoint the processor writes: at least how many work units are done of how many. */
@@ -143,6 +155,8 @@ export interface TaskOutcome {
   /** The task was never launched (the checkpoint already said complete). */
   notLaunched?: boolean;
   progress?: Progress;
+  /** The capacity provider ECS placed the task with (FARGATE_SPOT prices it as spot). */
+  capacityProviderName?: string;
 }
 
 export type OutcomeClass =
@@ -160,6 +174,10 @@ export interface AttemptRecord {
   exitCode?: number;
   reason?: string;
   taskSeconds: number;
+  /** Estimated cost of this launch in USD (absent in records made before it existed). */
+  cost?: number;
+  /** The launch ran on FARGATE_SPOT. */
+  spot?: boolean;
 }
 
 export type SlidePhase =
@@ -199,6 +217,10 @@ export interface SlideStatus {
   history: AttemptRecord[];
   /** Why the slide failed, once it has. */
   failure?: string;
+  /** Task-seconds of the launches so far (finished ones). */
+  taskSeconds?: number;
+  /** Estimated cost in USD of the launches so far. */
+  cost?: number;
 }
 
 /** What `processSlide` returns when the slide is done. */
@@ -210,6 +232,8 @@ export interface SlideResult {
   attempts: AttemptRecord[];
   launches: number;
   taskSeconds: number;
+  /** Estimated cost in USD of all launches (Fargate prices; spot launches at the spot ratio). */
+  cost?: number;
   progress?: Progress;
 }
 

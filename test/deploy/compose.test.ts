@@ -34,5 +34,8 @@ describe('docker-compose.yml', () => {
     for (const attribute of ['SlideBucket', 'SlideKey', 'SlidePhase', 'SlideTier', 'SlideAttempts']) {
       expect(config).toContain(`--search-attribute=${attribute}=`);
     }
+    // The worker serves metrics and health; compose waits on /readyz.
+    expect(config).toContain('METRICS_ADDRESS: 0.0.0.0:9464');
+    expect(config).toContain('/readyz');
   });
 });

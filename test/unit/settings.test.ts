@@ -84,6 +84,31 @@ describe('settings', () => {
     }
   });
 
+  test('METRICS_ADDRESS is host:port, off by default; bad values are named', () => {
+    expect(loadSettings({}).metricsAddress).toBeUndefined();
+    expect(loadSettings({ METRICS_ADDRESS: '0.0.0.0:9464' }).metricsAddress).toEqual({
+      host: '0.0.0.0',
+      port: 9464,
+    });
+    expect(loadSettings({ METRICS_ADDRESS: '[::1]:9464' }).metricsAddress).toEqual({
+      host: '::1',
+      port: 9464,
+    });
+    for (const bad of ['9464', 'localhost:99999', 'http://x:1']) {
+      expect(() => loadSettings({ METRICS_ADDRESS: bad })).toThrow(/METRICS_ADDRESS: expected host:port/);
+    }
+  });
+
+  test('Fargate prices default to us-east-1 on-demand, spot at 0.3 of it', () => {
+    expect(loadSettings({}).prices).toEqual({ vcpuHour: 0.04048, gbHour: 0.004445, spotRatio: 0.3 });
+    expect(loadSettings({ FARGATE_SPOT_PRICE_RATIO: '0.5' }).prices.spotRatio).toBe(0.5);
+    expect(() => loadSettings({ FARGATE_SPOT_PRICE_RATIO: '2' })).toThrow(SettingsError);
+  });
+
+  test("relaunch bounds are capped so a slide's history stays bounded", () => {
+    expect(() => loadSettings({ MAX_INTERRUPTIONS: '1000' })).toThrow(/more than 200 launches per slide/);
+  });
+
   test('ECS_MISSING_GRACE is a duration, five minutes by default', () => {
     expect(loadSettings({}).ecs.missingGraceMs).toBe(5 * 60_000);
     expect(loadSettings({ ECS_MISSING_GRACE: '90s' }).ecs.missingGraceMs).toBe(90_000);
