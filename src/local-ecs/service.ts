@@ -456,11 +456,8 @@ export class LocalEcsService {
     stopCode: StopCode,
     opts: { cluster?: string; reason?: string; killAfterMs?: number } = {},
   ): boolean {
-    const lifecycle = this.lifecycleOf(ref, opts.cluster);
-    if (stopCode === 'TaskFailedToStart') {
-      return lifecycle.failStart(opts.reason);
-    }
-    return lifecycle.requestStop({
+    if (stopCode === 'TaskFailedToStart') return this.failTaskStart(ref, opts);
+    return this.lifecycleOf(ref, opts.cluster).requestStop({
       stopCode,
       reason: opts.reason ?? STOPPED_REASONS[stopCode],
       killAfterMs: opts.killAfterMs,
@@ -492,7 +489,7 @@ export class LocalEcsService {
 
   /** Task faults apply to later launches; storms and capacity changes are timed from now. */
   addFault(rule: FaultRule): void {
-    if (rule.type === 'throttlingStorm') this.rate.addStorm(rule);
+    if (rule.type === 'throttlingStorm') this.throttle(rule);
     else if (rule.type === 'capacity') {
       this.timers.after(rule.atMs, () => {
         if (this.clusters.has(rule.cluster)) this.setClusterCapacity(rule.cluster, rule);
