@@ -1,8 +1,10 @@
 // Reading a slide's state: the `status` query while it runs, the closed status (and the
-// result or failure) once it is done.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+// result or failure) once it is done; and how `slides status` prints it.
+import type { Client } from '@temporalio/client';
+import { formatS3Uri } from '../aws/s3-uri';
 import { statusQuery } from '../workflows/definitions';
 import type { SlideResult, SlideStatus } from '../workflows/types';
+import { findSlideRun } from './slide-handle';
 
 export interface SlideState {
   workflowId: string;
@@ -11,24 +13,23 @@ export interface SlideState {
   status?: SlideStatus;
   result?: SlideResult;
   failure?: string;
+  /** The slide's own workflow, when this run handed the slide over to it: its status is shown. */
+  handedOverTo?: string;
 }
 
 export async function readSlideState(client: Client, workflowId: string): Promise<SlideState | undefined> {
-  const handle = client.workflow.getHandle(workflowId);
-  let execution: string;
-  try {
-    execution = (await handle.describe()).status.name;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return undefined;
-    throw err;
-  }
-  const state: SlideState = { workflowId, execution };
-  if (execution === 'RUNNING') {
-    state.status = await handle.query(statusQuery);
+  const run = await findSlideRun(client, workflowId);
+  if (!run) return undefined;
+  const state: SlideState = { workflowId, execution: run.execution };
+  if (run.handedOverTo) state.handedOverTo = run.handedOverTo;
+  if (run.execution === 'RUNNING') {
+    // A run that handed over waits; the slide's own workflow has the task and the progress.
+    const own = run.handedOverTo ? await readSlideState(client, run.handedOverTo) : undefined;
+    state.status = own?.status ?? (await run.handle.query(statusQuery));
     return state;
   }
   try {
-    state.result = (await handle.result()) as SlideResult;
+    state.result = (await run.handle.result()) as SlideResult;
   } catch (err) {
     const cause = (err as { cause?: Error }).cause;
     state.failure = cause?.message ?? (err as Error).message;
@@ -41,3 +42,32 @@ export function formatProgress(status?: SlideStatus): string {
   if (!p || p.total === 0) return '-';
   return `${p.done}/${p.total} (${Math.floor((100 * p.done) / p.total)}%)`;
 }
+
+/** The human form of `slides status`. */
+export function describeSlideState(state: SlideState): string {
+  const s = state.status;
+  const lines = [`${state.workflowId}: ${state.execution}`];
+  if (state.handedOverTo)
+    lines.push(`  handled by ${state.handedOverTo} (the slide's own workflow; this run waits for it)`);
+  if (s) {
+    lines.push(
+      `  slide     ${formatS3Uri({ bucket: s.bucket, key: s.key })}`,
+      `  phase     ${s.phase}`,
+      `  task      ${s.taskArn ?? '-'}`,
+      `  tier      ${s.tier ? `${s.tier.name} (cpu ${s.tier.cpu}, memory ${s.tier.memory} MiB)` : '-'}`,
+      `  progress  ${formatProgress(s)}`,
+      `  attempts  ${s.attempts.launches} launches, ${s.attempts.interruptions} interrupted, ${s.attempts.outOfMemory} out of memory, ${s.attempts.appErrors} errors, ${s.attempts.startFailures} failed starts`,
+    );
+  }
+  if (state.result) {
+    lines.push(
+      `  output    ${state.result.outputUri}`,
+      `  launches  ${state.result.launches}, task-seconds ${state.result.taskSeconds.toFixed(1)}, tier ${state.result.tier}`,
+    );
+  }
+  if (state.failure) lines.push(`  failure   ${state.failure.split('\n').join('\n            ')}`);
+  return lines.join('\n');
+}
+
+/** Executions that count as a failed slide for the exit code. */
+export const FAILED_EXECUTIONS: readonly string[] = ['FAILED', 'TERMINATED', 'TIMED_OUT'];
