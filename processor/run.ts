@@ -9,7 +9,7 @@ import { CHECKPOINT_VERSION, CheckpointStore, resumeFrom, type Checkpoint } from
 import type { ProcessorSettings } from './settings';
 import { chunkRange, dziGeometry, dziXml, levelOf, tileAt, tilePath, type DziGeometry } from './dzi';
 import { errorMessage } from './errors';
-import type { Logger } from './log';
+import type { JsonLogger } from './log';
 import { downloadSlide, headSlide, outputKey, putObject, type SlideObject } from './s3-io';
 import type { StopSignal } from './stop';
 import { openSlide, Tiler } from './tiler';
@@ -24,7 +24,7 @@ export interface RunResult {
 
 export interface RunDeps {
   s3: S3Client;
-  log: Logger;
+  log: JsonLogger;
   stop: StopSignal;
 }
 

@@ -180,13 +180,6 @@ const capacityChange = z.strictObject({
   memory: nonNegativeInt.optional(),
 });
 
-const taskFaultSchema = z.discriminatedUnion('type', [
-  spotFault,
-  oomFault,
-  stopFault,
-  failToStartFault,
-  stuckFault,
-]);
 const faultRuleSchema = z.discriminatedUnion('type', [
   spotFault,
   oomFault,
@@ -198,8 +191,9 @@ const faultRuleSchema = z.discriminatedUnion('type', [
 ]);
 export const throttlingStormSchema = throttlingStorm;
 
-export type TaskFaultRule = z.infer<typeof taskFaultSchema>;
 export type FaultRule = z.infer<typeof faultRuleSchema>;
+/** The rules that act on tasks (the others act on the API or on a cluster's capacity). */
+export type TaskFaultRule = Exclude<FaultRule, { type: 'throttlingStorm' | 'capacity' }>;
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type ThrottlingStorm = z.infer<typeof throttlingStorm>;
 export type ThrottlingStormInput = z.input<typeof throttlingStorm>;
