@@ -1,4 +1,5 @@
-// Entry point of the processor container: `node --require tsx/cjs processor/main.ts`.
+// Entry point of the processor container: `node dist/processor/main.js` (compiled), or
+// `node --require tsx/cjs processor/main.ts` from the sources.
 // Owns the process-level concerns: settings, signals, exit codes. The work is in run.ts.
 import { constants } from 'node:os';
 import sharp from 'sharp';

@@ -18,16 +18,17 @@ import { ensureClusterBudget } from './budget/budget-client';
 import { budgetLimits, deriveTaskSlots, NoClusterCapacityError, registeredCapacity } from './ecs/capacity';
 import { TaskStatusPoller } from './ecs/poller';
 import { connectClient, connectWorkerConnection, temporalTarget } from './temporal/connection';
+import { prebuiltWorkflowBundle } from './temporal/workflow-bundle';
 import { taskUpdateSignal } from './workflows/definitions';
 
-export interface WorkerOptions {
+export interface SlideWorkerOptions {
   settings: Settings;
   connection: NativeConnection;
   client: Client;
   namespace?: string;
   ecs?: ECSClient;
   s3?: S3Client;
-  /** A prebuilt workflow bundle (tests build it once); otherwise src/workflows is bundled. */
+  /** A prebuilt workflow bundle (tests build it once); else dist's (compiled code) or src/workflows bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   log?: (message: string) => void;
 }
@@ -69,7 +70,7 @@ async function checkBudgetCanBeRead(ecs: ECSClient, settings: Settings): Promise
   }
 }
 
-export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> {
+export async function createWorkers(opts: SlideWorkerOptions): Promise<SlideWorkers> {
   const { settings } = opts;
   const log = opts.log ?? ((m: string) => console.log(m));
   const ecs = opts.ecs ?? createEcsClient();
@@ -93,12 +94,11 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     shutdownGraceTime: settings.shutdownGraceMs,
     shutdownForceTime: settings.shutdownGraceMs + 10_000,
   };
+  const workflowBundle = opts.workflowBundle ?? prebuiltWorkflowBundle();
   const slidesWorker = await Worker.create({
     ...common,
     taskQueue: settings.slidesTaskQueue,
-    ...(opts.workflowBundle
-      ? { workflowBundle: opts.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createSlideActivities({ ecs, s3, poller, settings, client: opts.client }),
     // Waiting slides are evicted and replayed when they move on: memory stays bounded.
     maxCachedWorkflows: settings.workflowCacheSize,

@@ -5,6 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from './layout';
+
+export { PROJECT_ROOT };
 
 /** Python packages installed into `<tools>/python`, pinned. */
 export const PYTHON_REQUIREMENTS = [
@@ -19,8 +22,6 @@ export const PYTHON_REQUIREMENTS = [
  * module@version` refuses.
  */
 export const TEMPORAL_CLI_GO_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
-
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface ToolOptions {
   /** Where project-local tools live; default `<project>/.tools`. */
