@@ -172,6 +172,8 @@ export function ensureTools(opts: InstallOptions = {}): { temporalCli: string; t
         'install',
         '--quiet',
         '--disable-pip-version-check',
+        // Everything stays in the project's folder: no pip cache in the home directory.
+        '--no-cache-dir',
         '--upgrade',
         '--no-warn-conflicts',
         '--target',
@@ -185,9 +187,22 @@ export function ensureTools(opts: InstallOptions = {}): { temporalCli: string; t
   }
 
   if (!findTemporalCli(opts)) {
-    const gobin = path.join(toolsDirOf(opts), 'go', 'bin');
+    const goDir = path.join(toolsDirOf(opts), 'go');
+    const gobin = path.join(goDir, 'bin');
     mkdirSync(gobin, { recursive: true });
-    run(go, ['install', TEMPORAL_CLI_GO_MODULE], { ...env, GOBIN: gobin }, log);
+    // Module and build caches inside the tools folder too, not in the home directory.
+    run(
+      go,
+      ['install', TEMPORAL_CLI_GO_MODULE],
+      {
+        ...env,
+        GOBIN: gobin,
+        GOPATH: goDir,
+        GOMODCACHE: path.join(goDir, 'pkg', 'mod'),
+        GOCACHE: path.join(goDir, 'cache'),
+      },
+      log,
+    );
   }
 
   return { temporalCli: requireTemporalCli(opts), testServer: requireTestServer(opts) };
