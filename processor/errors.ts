@@ -24,8 +24,8 @@ export class ProcessorError extends Error {
   }
 }
 
-export class ConfigError extends ProcessorError {
-  override readonly name = 'ConfigError';
+export class SettingsError extends ProcessorError {
+  override readonly name = 'SettingsError';
   constructor(message: string) {
     super(message, EXIT.badEnv);
   }

@@ -3,14 +3,14 @@
 
 export type LogFields = Record<string, unknown>;
 
-export interface Logger {
+export interface JsonLogger {
   event(event: string, fields?: LogFields): void;
 }
 
 export function jsonLogger(
   base: LogFields,
   write: (line: string) => void = (line) => process.stdout.write(line),
-): Logger {
+): JsonLogger {
   return {
     event(event, fields = {}) {
       write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...base, ...fields })}\n`);

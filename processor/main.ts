@@ -1,9 +1,10 @@
-// Entry point of the processor container: `node --require tsx/cjs processor/main.ts`.
-// Owns the process-level concerns: configuration, signals, exit codes. The work is in run.ts.
+// Entry point of the processor container: `node dist/processor/main.js` (compiled), or
+// `node --require tsx/cjs processor/main.ts` from the sources.
+// Owns the process-level concerns: settings, signals, exit codes. The work is in run.ts.
 import { constants } from 'node:os';
 import sharp from 'sharp';
 import { createS3Client } from '../src/aws/clients';
-import { loadConfig, type ProcessorConfig } from './config';
+import { loadProcessorSettings, type ProcessorSettings } from './settings';
 import { errorMessage, EXIT, ProcessorError } from './errors';
 import { jsonLogger } from './log';
 import { runProcessor } from './run';
@@ -14,9 +15,9 @@ function fail(message: string): void {
 }
 
 async function main(): Promise<number> {
-  let cfg: ProcessorConfig;
+  let settings: ProcessorSettings;
   try {
-    cfg = loadConfig(process.env);
+    settings = loadProcessorSettings(process.env);
   } catch (err) {
     fail(errorMessage(err));
     return err instanceof ProcessorError ? err.exitCode : EXIT.badEnv;
@@ -25,7 +26,7 @@ async function main(): Promise<number> {
   // Every tile is cut once, so libvips' operation cache would only hold on to memory.
   sharp.cache(false);
 
-  const log = jsonLogger({ slideId: cfg.slideId });
+  const log = jsonLogger({ slideId: settings.slideId });
   const stop = new StopSignal();
   let stopCode: number = EXIT.stopped;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -38,16 +39,16 @@ async function main(): Promise<number> {
     // The checkpoint in S3 is always a safe lower bound, so leaving without the final write is
     // still correct; this only guarantees we are gone well before ECS's SIGKILL.
     setTimeout(() => {
-      fail(`did not stop within ${cfg.stopGraceMs} ms of ${signal}; exiting`);
+      fail(`did not stop within ${settings.stopGraceMs} ms of ${signal}; exiting`);
       process.exit(stopCode);
-    }, cfg.stopGraceMs).unref();
+    }, settings.stopGraceMs).unref();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
   const s3 = createS3Client(process.env);
   try {
-    const result = await runProcessor(cfg, { s3, log, stop });
+    const result = await runProcessor(settings, { s3, log, stop });
     return result.status === 'stopped' ? stopCode : EXIT.ok;
   } catch (err) {
     const code = err instanceof ProcessorError ? err.exitCode : EXIT.failure;

@@ -6,10 +6,10 @@ import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { formatS3Uri } from '../src/aws/s3-uri';
 import { CHECKPOINT_VERSION, CheckpointStore, resumeFrom, type Checkpoint } from './checkpoint';
-import type { ProcessorConfig } from './config';
+import type { ProcessorSettings } from './settings';
 import { chunkRange, dziGeometry, dziXml, levelOf, tileAt, tilePath, type DziGeometry } from './dzi';
 import { errorMessage } from './errors';
-import type { Logger } from './log';
+import type { JsonLogger } from './log';
 import { downloadSlide, headSlide, outputKey, putObject, type SlideObject } from './s3-io';
 import type { StopSignal } from './stop';
 import { openSlide, Tiler } from './tiler';
@@ -24,19 +24,22 @@ export interface RunResult {
 
 export interface RunDeps {
   s3: S3Client;
-  log: Logger;
+  log: JsonLogger;
   stop: StopSignal;
 }
 
 const CONTENT_TYPES = { jpeg: 'image/jpeg', png: 'image/png' } as const;
 
-export async function runProcessor(cfg: ProcessorConfig, { s3, log, stop }: RunDeps): Promise<RunResult> {
-  const store = new CheckpointStore(s3, cfg.checkpoint);
+export async function runProcessor(
+  settings: ProcessorSettings,
+  { s3, log, stop }: RunDeps,
+): Promise<RunResult> {
+  const store = new CheckpointStore(s3, settings.checkpoint);
   const outputUri = formatS3Uri({
-    bucket: cfg.output.bucket,
-    key: cfg.output.key === '' ? '' : `${cfg.output.key}/`,
+    bucket: settings.output.bucket,
+    key: settings.output.key === '' ? '' : `${settings.output.key}/`,
   });
-  const contentType = CONTENT_TYPES[cfg.format];
+  const contentType = CONTENT_TYPES[settings.format];
 
   // Progress so far; `geo` is set once the slide is opened, and only then can a checkpoint be written.
   let geo: DziGeometry | undefined;
@@ -54,20 +57,25 @@ export async function runProcessor(cfg: ProcessorConfig, { s3, log, stop }: RunD
     processedTotal: processedBefore + processed,
     runs,
     complete,
-    chunkTiles: cfg.chunkTiles,
-    tileSize: cfg.tileSize,
-    overlap: cfg.overlap,
-    format: cfg.format,
+    chunkTiles: settings.chunkTiles,
+    tileSize: settings.tileSize,
+    overlap: settings.overlap,
+    format: settings.format,
     width: geo!.width,
     height: geo!.height,
     levels: geo!.maxLevel + 1,
-    slide: { bucket: cfg.slide.bucket, key: cfg.slide.key, etag: slideObject.etag, size: slideObject.size },
+    slide: {
+      bucket: settings.slide.bucket,
+      key: settings.slide.key,
+      etag: slideObject.etag,
+      size: slideObject.size,
+    },
     output: outputUri,
     updatedAt: new Date().toISOString(),
   });
 
   const putDzi = (g: DziGeometry) =>
-    putObject(s3, outputKey(cfg.output, 'slide.dzi'), dziXml(g, cfg.format), 'application/xml');
+    putObject(s3, outputKey(settings.output, 'slide.dzi'), dziXml(g, settings.format), 'application/xml');
 
   /**
    * After a stop: record exactly what is uploaded. If that write fails the run still ends as
@@ -88,14 +96,19 @@ export async function runProcessor(cfg: ProcessorConfig, { s3, log, stop }: RunD
   let workDir: string | undefined;
   let tiler: Tiler | undefined;
   try {
-    slideObject = await stop.race(headSlide(s3, cfg.slide));
+    slideObject = await stop.race(headSlide(s3, settings.slide));
     const { checkpoint: prior, warning } = await stop.race(store.read());
     if (warning) log.event('checkpoint-ignored', { reason: warning });
-    const identity = { ...slideObject, tileSize: cfg.tileSize, overlap: cfg.overlap, format: cfg.format };
+    const identity = {
+      ...slideObject,
+      tileSize: settings.tileSize,
+      overlap: settings.overlap,
+      format: settings.format,
+    };
 
     // A relaunch after success (e.g. the orchestrator lost the exit code): nothing to download.
     if (prior?.complete && prior.width && prior.height && resumeFrom(prior, identity).done === prior.total) {
-      const g = dziGeometry(prior.width, prior.height, cfg.tileSize, cfg.overlap);
+      const g = dziGeometry(prior.width, prior.height, settings.tileSize, settings.overlap);
       if (g.totalTiles === prior.total) {
         await putDzi(g);
         log.event('complete', { done: prior.total, total: prior.total, processed: 0, alreadyComplete: true });
@@ -103,13 +116,13 @@ export async function runProcessor(cfg: ProcessorConfig, { s3, log, stop }: RunD
       }
     }
 
-    workDir = await mkdtemp(path.join(cfg.workDir, 'wsi-processor-'));
+    workDir = await mkdtemp(path.join(settings.workDir, 'wsi-processor-'));
     const slideFile = path.join(workDir, 'slide');
     const t0 = Date.now();
-    const got = await stop.race(downloadSlide(s3, cfg.slide, slideFile, stop.signal));
+    const got = await stop.race(downloadSlide(s3, settings.slide, slideFile, stop.signal));
     slideObject = { etag: got.etag ?? slideObject.etag, size: got.size ?? slideObject.size };
     const image = await openSlide(slideFile);
-    const g = dziGeometry(image.width, image.height, cfg.tileSize, cfg.overlap);
+    const g = dziGeometry(image.width, image.height, settings.tileSize, settings.overlap);
 
     const resume = resumeFrom(prior, { ...identity, ...slideObject, total: g.totalTiles });
     done = resume.done;
@@ -119,7 +132,7 @@ export async function runProcessor(cfg: ProcessorConfig, { s3, log, stop }: RunD
     }
     geo = g;
     log.event('start', {
-      slide: formatS3Uri(cfg.slide),
+      slide: formatS3Uri(settings.slide),
       bytes: slideObject.size,
       format: image.format,
       width: g.width,
@@ -134,13 +147,13 @@ export async function runProcessor(cfg: ProcessorConfig, { s3, log, stop }: RunD
     await store.write(checkpoint(false));
 
     tiler = new Tiler(image, g, {
-      format: cfg.format,
-      quality: cfg.quality,
-      memoryBudgetBytes: cfg.levelMemoryBytes,
+      format: settings.format,
+      quality: settings.quality,
+      memoryBudgetBytes: settings.levelMemoryBytes,
       workDir,
     });
     const uploaded = new Set<number>();
-    const ext = cfg.format;
+    const ext = settings.format;
 
     /** Renders and uploads tiles [from, end) of one level with a small pool; stops taking new ones on stop. */
     const processRun = async (from: number, end: number): Promise<void> => {
@@ -150,15 +163,15 @@ export async function runProcessor(cfg: ProcessorConfig, { s3, log, stop }: RunD
         while (!failure && !stop.requested && next < end) {
           const index = next++;
           // The artificial delay is abandoned on stop; a tile being rendered or uploaded is finished.
-          if (!(await stop.sleep(cfg.tileDelayMs))) return;
+          if (!(await stop.sleep(settings.tileDelayMs))) return;
           const tile = tileAt(g, index);
           const body = await tiler!.renderTile(tile);
-          await putObject(s3, outputKey(cfg.output, tilePath(tile, ext)), body, contentType);
+          await putObject(s3, outputKey(settings.output, tilePath(tile, ext)), body, contentType);
           uploaded.add(index);
           processed++;
         }
       };
-      const n = Math.min(cfg.concurrency, end - from);
+      const n = Math.min(settings.concurrency, end - from);
       await Promise.all(
         Array.from({ length: n }, () =>
           worker().catch((error: unknown) => {
@@ -171,8 +184,8 @@ export async function runProcessor(cfg: ProcessorConfig, { s3, log, stop }: RunD
       if (failure) throw failure.error;
     };
 
-    for (let chunk = Math.floor(done / cfg.chunkTiles); done < g.totalTiles; chunk++) {
-      const { end } = chunkRange(g, cfg.chunkTiles, chunk);
+    for (let chunk = Math.floor(done / settings.chunkTiles); done < g.totalTiles; chunk++) {
+      const { end } = chunkRange(g, settings.chunkTiles, chunk);
       const chunkStart = Date.now();
       processedAtChunkStart = processed;
       while (done < end && !stop.requested) {

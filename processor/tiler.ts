@@ -18,7 +18,7 @@ import path from 'node:path';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { levelOf, tileRect, type DziGeometry, type TileRef } from './dzi';
 import { errorMessage, SlideFormatError } from './errors';
-import type { TileFormat } from './config';
+import type { TileFormat } from './settings';
 
 /**
  * Slides are trusted inputs we were asked to process and are routinely larger than sharp's

@@ -24,6 +24,7 @@ import { ensureClusterBudget } from './budget/budget-client';
 import { budgetLimits, deriveTaskSlots, NoClusterCapacityError, registeredCapacity } from './ecs/capacity';
 import { TaskStatusPoller } from './ecs/poller';
 import { connectClient, connectWorkerConnection, temporalTarget } from './temporal/connection';
+import { prebuiltWorkflowBundle } from './temporal/workflow-bundle';
 import { taskUpdateSignal } from './workflows/definitions';
 import { refreshBudgetGauges } from './metrics/budget-gauges';
 import { createProjectMetrics, type ProjectMetrics } from './metrics/registry';
@@ -32,14 +33,14 @@ import { startMetricsServer, type MetricsServer, type Readiness } from './metric
 import { slideMetricsSinks } from './metrics/slide-sinks';
 import { WaitingLaunches } from './metrics/waiting-launches';
 
-export interface WorkerOptions {
+export interface SlideWorkerOptions {
   settings: Settings;
   connection: NativeConnection;
   client: Client;
   namespace?: string;
   ecs?: ECSClient;
   s3?: S3Client;
-  /** A prebuilt workflow bundle (tests build it once); otherwise src/workflows is bundled. */
+  /** A prebuilt workflow bundle (tests build it once); else dist's (compiled code) or src/workflows bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   log?: (message: string) => void;
   /** The project's metrics (one registry per process); new ones when omitted. */
@@ -88,7 +89,7 @@ async function checkBudgetCanBeRead(ecs: ECSClient, settings: Settings): Promise
   }
 }
 
-export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> {
+export async function createWorkers(opts: SlideWorkerOptions): Promise<SlideWorkers> {
   const { settings } = opts;
   const log = opts.log ?? ((m: string) => console.log(m));
   const ecs = opts.ecs ?? createEcsClient();
@@ -114,9 +115,11 @@ export async function createWorkers(opts: WorkerOptions): Promise<SlideWorkers> 
     shutdownGraceTime: settings.shutdownGraceMs,
     shutdownForceTime: settings.shutdownGraceMs + 10_000,
   };
-  // One bundle for both workflow workers (bundling takes seconds).
+  // One bundle for both workflow workers: prebuilt by `npm run build`, else bundled once here.
   const workflowBundle =
-    opts.workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows') }));
+    opts.workflowBundle ??
+    prebuiltWorkflowBundle() ??
+    (await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows') }));
   const slidesWorker = await Worker.create({
     ...common,
     taskQueue: settings.slidesTaskQueue,

@@ -3,6 +3,7 @@
 // TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*) are read by src/temporal/connection.ts.
 import { z } from 'zod';
 import { duration } from '../config/duration';
+import { formatSettingsError } from '../config/env-errors';
 import { SettingsError } from '../config/settings';
 import { DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
 
@@ -92,8 +93,7 @@ export function loadBridgeSettings(env: NodeJS.ProcessEnv = process.env): Bridge
   );
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(settings)'}: ${i.message}`);
-    throw new SettingsError(`invalid bridge settings:\n${lines.join('\n')}`);
+    throw new SettingsError(formatSettingsError('invalid bridge settings', parsed.error));
   }
   const p = parsed.data;
   return {

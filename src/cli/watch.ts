@@ -2,7 +2,8 @@
 // summary. Polls the `status` query; the bars are cli-progress's.
 import type { Client } from '@temporalio/client';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { readSlideState, type SlideState } from './status';
+import { EXIT } from './exit';
+import { formatCost, readSlideState, type SlideState } from './status';
 
 export interface WatchOptions {
   intervalMs?: number;
@@ -56,4 +57,18 @@ export async function watchSlides(
     bars.stop();
   }
   return workflowIds.map((id) => final.get(id) as SlideState);
+}
+
+/** Watches `ids` to the end, prints one line per slide and a count; exit code 1 unless all completed. */
+export async function watchAndSummarise(client: Client, ids: string[]): Promise<void> {
+  const states = await watchSlides(client, ids);
+  const done = states.filter((s) => s.execution === 'COMPLETED').length;
+  for (const s of states) {
+    const extra = s.result
+      ? `launches ${s.result.launches}, ${formatCost(s.result.taskSeconds, s.result.cost)}`
+      : (s.failure?.split('\n')[0] ?? '');
+    console.log(`${s.execution.padEnd(10)} ${s.workflowId} ${extra}`);
+  }
+  console.log(`${done}/${states.length} slides completed`);
+  if (done < states.length) process.exitCode = EXIT.failed;
 }

@@ -14,6 +14,7 @@ import {
 } from '../workflows/definitions';
 import type { FargatePrices, SizeTier, SlidePolicy } from '../workflows/types';
 import { duration } from './duration';
+import { describeIssues, formatSettingsError } from './env-errors';
 import { fargateSizeError } from './fargate';
 
 export class SettingsError extends Error {
@@ -68,7 +69,7 @@ const tiers = z.union([z.string(), z.array(z.unknown())]).transform((value, ctx)
   if (!parsed.success) {
     ctx.addIssue({
       code: 'custom',
-      message: `expected tiers as name:cpu:memory[:maxSlideBytes],... ; ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      message: `expected tiers as name:cpu:memory[:maxSlideBytes],... ; ${describeIssues(parsed.error).join('; ')}`,
     });
     return z.NEVER;
   }
@@ -390,8 +391,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   );
   const parsed = schema.safeParse({ ...fromFile, ...fromEnv });
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(settings)'}: ${i.message}`);
-    throw new SettingsError(`invalid settings:\n${lines.join('\n')}`);
+    throw new SettingsError(formatSettingsError('invalid settings', parsed.error));
   }
   return toSettings(parsed.data);
 }

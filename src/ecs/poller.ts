@@ -2,8 +2,7 @@
 // supervises with as few DescribeTasks calls as ECS allows (100 ARNs a call), so the API
 // calls grow with rounds, not with tasks. Activities wait on it instead of polling alone.
 import { DescribeTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
-
-const MAX_ARNS_PER_CALL = 100;
+import { inChunks, MAX_ARNS_PER_CALL } from './paging';
 
 /** What one round learned about one task. */
 export interface TaskSnapshot {
@@ -27,8 +26,6 @@ export interface PollerOptions {
   intervalMs: number;
   /** Longest wait between rounds while ECS throttles or fails (doubles up to this). */
   maxIntervalMs?: number;
-  /** Include tags in DescribeTasks (the reattach path reads the launch tag). */
-  includeTags?: boolean;
   log?: (message: string) => void;
 }
 
@@ -115,14 +112,14 @@ export class TaskStatusPoller {
       for (const [arn, entry] of this.watched) {
         byCluster.set(entry.cluster, [...(byCluster.get(entry.cluster) ?? []), arn]);
       }
-      const calls: Promise<void>[] = [];
-      for (const [cluster, arns] of byCluster) {
-        for (let i = 0; i < arns.length; i += MAX_ARNS_PER_CALL) {
-          calls.push(this.describe(cluster, arns.slice(i, i + MAX_ARNS_PER_CALL), round));
-        }
-      }
-      const results = await Promise.allSettled(calls);
-      failed = results.some((r) => r.status === 'rejected');
+      // Clusters in parallel, one cluster's chunks one after another (gentler on its rate
+      // limit); one failed call marks the round failed.
+      const results = await Promise.all(
+        [...byCluster].map(([cluster, arns]) =>
+          inChunks(arns, MAX_ARNS_PER_CALL, async (chunk) => [await this.describe(cluster, chunk, round)]),
+        ),
+      );
+      failed = results.flat().includes(false);
     } finally {
       this.failures = failed ? Math.min(this.failures + 1, 10) : 0;
       this.running = false;
@@ -130,19 +127,14 @@ export class TaskStatusPoller {
     }
   }
 
-  private async describe(cluster: string, arns: string[], round: number): Promise<void> {
+  /** Describes one chunk and wakes its waiters; false when the call failed. */
+  private async describe(cluster: string, arns: string[], round: number): Promise<boolean> {
     let tasks: Task[] = [];
     let missing = new Set<string>();
     let error: Error | undefined;
     try {
       this.describeCalls++;
-      const out = await this.ecs.send(
-        new DescribeTasksCommand({
-          cluster,
-          tasks: arns,
-          include: this.opts.includeTags ? ['TAGS'] : undefined,
-        }),
-      );
+      const out = await this.ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }));
       tasks = out.tasks ?? [];
       missing = new Set((out.failures ?? []).filter((f) => f.reason === 'MISSING').map((f) => f.arn ?? ''));
     } catch (err) {
@@ -161,6 +153,6 @@ export class TaskStatusPoller {
           : { round, missing: missing.has(arn) || undefined, task: entry.latest.task };
       for (const wake of [...entry.waiters]) wake();
     }
-    if (error) throw error;
+    return error === undefined;
   }
 }

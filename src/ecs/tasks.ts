@@ -11,6 +11,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/errors';
 import { classifyRunTaskFailure, toActivityFailure } from './errors';
+import { allPages, inChunks, MAX_ARNS_PER_CALL } from './paging';
 import { TAG_LAUNCH } from './requests';
 
 /** How one RunTask call was answered, for the worker's metrics. */
@@ -75,14 +76,10 @@ async function listByStartedBy(
   startedBy: string,
   desiredStatus: DesiredStatus,
 ) {
-  const arns: string[] = [];
-  let nextToken: string | undefined;
-  do {
+  return allPages(async (nextToken) => {
     const out = await ecs.send(new ListTasksCommand({ cluster, startedBy, desiredStatus, nextToken }));
-    arns.push(...(out.taskArns ?? []));
-    nextToken = out.nextToken;
-  } while (nextToken);
-  return arns;
+    return { items: out.taskArns, nextToken: out.nextToken };
+  });
 }
 
 /**
@@ -100,16 +97,14 @@ export async function findLaunchedTask(
       ...(await listByStartedBy(ecs, cluster, startedBy, 'RUNNING')),
       ...(await listByStartedBy(ecs, cluster, startedBy, 'STOPPED')),
     ];
-    for (let i = 0; i < arns.length; i += 100) {
-      const out = await ecs.send(
-        new DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100), include: ['TAGS'] }),
-      );
-      const found = (out.tasks ?? []).find((t) =>
-        (t.tags ?? []).some((tag) => tag.key === TAG_LAUNCH && tag.value === String(launchNumber)),
-      );
-      if (found?.taskArn) return found.taskArn;
-    }
-    return undefined;
+    const tasks = await inChunks(arns, MAX_ARNS_PER_CALL, async (chunk) => {
+      const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: chunk, include: ['TAGS'] }));
+      return out.tasks ?? [];
+    });
+    const found = tasks.find((t) =>
+      (t.tags ?? []).some((tag) => tag.key === TAG_LAUNCH && tag.value === String(launchNumber)),
+    );
+    return found?.taskArn;
   } catch (err) {
     throw toActivityFailure(err, 'ListTasks/DescribeTasks');
   }

@@ -1,6 +1,7 @@
 // The admin endpoint under /_local-ecs/: stats, capacity changes and fault injection over
 // plain JSON HTTP, for tests, benchmarks and people with curl. Never part of ECS's API.
 import { z } from 'zod';
+import { describeIssues } from '../config/env-errors';
 import {
   LocalEcsConfigError,
   parseFaultRule,
@@ -65,9 +66,7 @@ class BadRequest extends Error {}
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
-  throw new BadRequest(
-    result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
-  );
+  throw new BadRequest(describeIssues(result.error, '(body)').join('; '));
 }
 
 const ok = (body: unknown): AdminResponse => ({ status: 200, body });

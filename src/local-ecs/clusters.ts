@@ -4,10 +4,10 @@
 // include STATISTICS) local statistics entries summed over the instances.
 import { clusterArn, type ArnScope } from './arns';
 import type { CapacityView, PlacementFailure } from './capacity';
-import { ContainerInstance, syntheticInstanceIds } from './container-instances';
+import { ContainerInstanceState, syntheticInstanceIds } from './container-instances';
 import type { JsonObject } from './protocol';
-import type { Task } from './task';
-import type { Tag } from './validation';
+import type { TaskRecord } from './task';
+import type { CheckedTag } from './validation';
 
 /** Capacity providers every local cluster offers (RunTask capacityProviderStrategy). */
 export const CAPACITY_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
@@ -25,9 +25,9 @@ export const CAPACITY_STATISTICS = {
 export class ClusterState {
   readonly arn: string;
   /** Container instances by id, in registration order. */
-  readonly instances = new Map<string, ContainerInstance>();
+  readonly instances = new Map<string, ContainerInstanceState>();
   /** Tasks by id, in launch order. */
-  readonly tasks = new Map<string, Task>();
+  readonly tasks = new Map<string, TaskRecord>();
   /** The managed-scaling capacity provider's name, when the cluster has one. */
   ec2Provider?: string;
 
@@ -39,7 +39,7 @@ export class ClusterState {
     private readonly scope: ArnScope,
     readonly name: string,
     capacity: { cpu: number; memory: number } | undefined,
-    public tags: Tag[] = [],
+    public tags: CheckedTag[] = [],
     /** Soft-reservation factor of every instance (contention mode); 1 = hard. */
     readonly overcommit = 1,
   ) {
@@ -48,13 +48,13 @@ export class ClusterState {
       const { id, ec2InstanceId } = syntheticInstanceIds(name);
       this.instances.set(
         id,
-        new ContainerInstance(scope, name, id, capacity.cpu, capacity.memory, overcommit, ec2InstanceId),
+        new ContainerInstanceState(scope, name, id, capacity.cpu, capacity.memory, overcommit, ec2InstanceId),
       );
     }
   }
 
-  addInstance(id: string, cpu: number, memory: number): ContainerInstance {
-    const instance = new ContainerInstance(this.scope, this.name, id, cpu, memory, this.overcommit);
+  addInstance(id: string, cpu: number, memory: number): ContainerInstanceState {
+    const instance = new ContainerInstanceState(this.scope, this.name, id, cpu, memory, this.overcommit);
     this.instances.set(id, instance);
     return instance;
   }
@@ -67,7 +67,7 @@ export class ClusterState {
    * Reserves cpu/memory on the first instance with room (then `attach` the task there), else
    * says what is short.
    */
-  place(cpu: number, memory: number): ContainerInstance | PlacementFailure {
+  place(cpu: number, memory: number): ContainerInstanceState | PlacementFailure {
     let short: PlacementFailure | undefined;
     for (const instance of this.instances.values()) {
       const s = instance.capacity.tryReserve(cpu, memory);
@@ -78,7 +78,7 @@ export class ClusterState {
   }
 
   /** Records that the task holds the capacity `place` reserved on the instance. */
-  attach(task: Task, instance: ContainerInstance): void {
+  attach(task: TaskRecord, instance: ContainerInstanceState): void {
     task.instanceId = instance.id;
     instance.taskIds.add(task.id);
     // Fargate tasks run on no container instance of the cluster.
@@ -86,7 +86,7 @@ export class ClusterState {
   }
 
   /** Gives back what the task holds; returns the instance it was on. */
-  release(task: Task): ContainerInstance | undefined {
+  release(task: TaskRecord): ContainerInstanceState | undefined {
     const instance = task.instanceId !== undefined ? this.instances.get(task.instanceId) : undefined;
     task.instanceId = undefined;
     if (!instance) return undefined;

@@ -2,6 +2,7 @@
 // of startLocalEcs(), so both are checked the same way and a bad value names its field.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { describeIssues } from '../config/env-errors';
 import { applyProfile } from './profile';
 
 const CLUSTER_NAME = /^[A-Za-z0-9_-]{1,255}$/;
@@ -98,9 +99,9 @@ export const STOP_CODES = [
 ] as const;
 export type StopCode = (typeof STOP_CODES)[number];
 
-export const THROTTLED_ACTIONS = ['RunTask', 'DescribeTasks'] as const;
+const THROTTLED_ACTIONS = ['RunTask', 'DescribeTasks'] as const;
 export type ThrottledAction = (typeof THROTTLED_ACTIONS)[number];
-export const STORM_ERRORS = ['ThrottlingException', 'ServerException'] as const;
+const STORM_ERRORS = ['ThrottlingException', 'ServerException'] as const;
 export type StormError = (typeof STORM_ERRORS)[number];
 
 /** Which tasks a task fault applies to; every given field must match. */
@@ -179,14 +180,7 @@ const capacityChange = z.strictObject({
   memory: nonNegativeInt.optional(),
 });
 
-export const taskFaultSchema = z.discriminatedUnion('type', [
-  spotFault,
-  oomFault,
-  stopFault,
-  failToStartFault,
-  stuckFault,
-]);
-export const faultRuleSchema = z.discriminatedUnion('type', [
+const faultRuleSchema = z.discriminatedUnion('type', [
   spotFault,
   oomFault,
   stopFault,
@@ -196,14 +190,13 @@ export const faultRuleSchema = z.discriminatedUnion('type', [
   capacityChange,
 ]);
 export const throttlingStormSchema = throttlingStorm;
-export const capacityChangeSchema = capacityChange;
 
-export type TaskFaultRule = z.infer<typeof taskFaultSchema>;
 export type FaultRule = z.infer<typeof faultRuleSchema>;
+/** The rules that act on tasks (the others act on the API or on a cluster's capacity). */
+export type TaskFaultRule = Exclude<FaultRule, { type: 'throttlingStorm' | 'capacity' }>;
 export type FaultRuleInput = z.input<typeof faultRuleSchema>;
 export type ThrottlingStorm = z.infer<typeof throttlingStorm>;
 export type ThrottlingStormInput = z.input<typeof throttlingStorm>;
-export type CapacityChange = z.infer<typeof capacityChange>;
 export type FaultMatch = z.infer<typeof matchSchema>;
 
 // ---- ECS's real manners (each off by default; `profile: "realistic"` turns them all on) ----
@@ -223,13 +216,12 @@ const ec2LookupThrottleSchema = z.strictObject({
 });
 export type VisibilityDelay = z.infer<typeof visibilityDelaySchema>;
 export type Ec2LookupThrottle = z.infer<typeof ec2LookupThrottleSchema>;
-export const PROFILES = ['default', 'realistic'] as const;
-export type Profile = (typeof PROFILES)[number];
+const PROFILES = ['default', 'realistic'] as const;
 
 /** Variables handed from the local ECS's own environment to task processes by default. */
-export const DEFAULT_INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT'];
+const DEFAULT_INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT'];
 
-export const localEcsConfigSchema = z.strictObject({
+const localEcsConfigSchema = z.strictObject({
   host: z.string().default('127.0.0.1'),
   /** 0 = a free port. */
   port: z.number().int().min(0).max(65535).default(0),
@@ -295,24 +287,12 @@ export class LocalEcsConfigError extends Error {
   override readonly name = 'LocalEcsConfigError';
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-      // A union's own message is just "Invalid input": say what each alternative wanted.
-      const detail =
-        issue.code === 'invalid_union' && issue.errors.length > 0
-          ? issue.errors.map((branch) => branch.map((i) => i.message).join(', ')).join(' | or | ')
-          : issue.message;
-      return `${field}: ${detail}`;
-    })
-    .join('; ');
-}
+const describeConfigIssues = (error: z.ZodError): string => describeIssues(error, '(top level)').join('; ');
 
 /** Validates a config (or programmatic options); the error names each bad field. */
 export function parseLocalEcsConfig(input: unknown, source = 'local ECS config'): LocalEcsConfig {
   const result = localEcsConfigSchema.safeParse(input ?? {});
-  if (!result.success) throw new LocalEcsConfigError(`${source}: ${describeIssues(result.error)}`);
+  if (!result.success) throw new LocalEcsConfigError(`${source}: ${describeConfigIssues(result.error)}`);
   for (const [i, c] of result.data.clusters.entries()) {
     if (result.data.clusters.findIndex((o) => o.name === c.name) !== i) {
       throw new LocalEcsConfigError(`${source}: clusters.${i}.name: duplicate cluster ${c.name}`);
@@ -341,6 +321,6 @@ export function loadLocalEcsConfigFile(file: string): LocalEcsConfig {
 /** Parses one fault rule (admin endpoint, handle). */
 export function parseFaultRule(input: unknown): FaultRule {
   const result = faultRuleSchema.safeParse(input);
-  if (!result.success) throw new LocalEcsConfigError(`fault rule: ${describeIssues(result.error)}`);
+  if (!result.success) throw new LocalEcsConfigError(`fault rule: ${describeConfigIssues(result.error)}`);
   return result.data;
 }

@@ -7,7 +7,7 @@ import { containerInstanceArn, type ArnScope } from './arns';
 import { ClusterCapacity } from './capacity';
 import { epochSeconds, type JsonObject } from './protocol';
 
-export class ContainerInstance {
+export class ContainerInstanceState {
   readonly arn: string;
   readonly ec2InstanceId: string;
   readonly registeredAt = Date.now();

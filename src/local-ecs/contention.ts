@@ -4,18 +4,18 @@
 // OOM-killed with a hazard that grows with the memory over-commit. A deliberately simple model
 // for "naive launcher vs controlled launcher" benchmarks; the README says what it leaves out.
 import type { ContentionSettings } from './config';
-import type { ContainerInstance } from './container-instances';
-import type { Task } from './task';
+import type { ContainerInstanceState } from './container-instances';
+import type { TaskRecord } from './task';
 import type { Cancel, Timers } from './timers';
 
 export interface ContentionHooks {
   /** Tasks holding capacity on the instance. */
-  tasksOn(instance: ContainerInstance): Task[];
+  tasksOn(instance: ContainerInstanceState): TaskRecord[];
   /** OOM-kills the task's first essential container (as the oom fault does). */
-  oomKill(task: Task): void;
+  oomKill(task: TaskRecord): void;
 }
 
-const isSimulated = (t: Task): boolean => t.containers.some((c) => c.spec.simulated);
+const isSimulated = (t: TaskRecord): boolean => t.containers.some((c) => c.spec.simulated);
 
 export class ContentionModel {
   private readonly tickers = new Map<string, Cancel>();
@@ -28,14 +28,14 @@ export class ContentionModel {
   ) {}
 
   /** How many times slower work goes on the instance now (1 when not over-committed). */
-  slowdownOn(instance: ContainerInstance): number {
+  slowdownOn(instance: ContainerInstanceState): number {
     const r = instance.capacity.commitRatio();
     const worst = Math.max(r.cpu, r.memory);
     return Number.isFinite(worst) ? Math.max(1, worst) : 1;
   }
 
   /** The instance's reservations changed: re-pace its tasks, start or stop the OOM draws. */
-  update(instance: ContainerInstance): void {
+  update(instance: ContainerInstanceState): void {
     const factor = this.slowdownOn(instance);
     for (const t of this.hooks.tasksOn(instance)) {
       for (const c of t.containers) c.runtime?.setSlowdown?.(factor);
@@ -45,12 +45,12 @@ export class ContentionModel {
   }
 
   /** Memory committed beyond capacity, as a fraction of capacity (0 when within it). */
-  private memoryOvercommit(instance: ContainerInstance): number {
+  private memoryOvercommit(instance: ContainerInstanceState): number {
     const m = instance.capacity.commitRatio().memory;
     return Number.isFinite(m) ? Math.max(0, m - 1) : 0;
   }
 
-  private tick(instance: ContainerInstance): void {
+  private tick(instance: ContainerInstanceState): void {
     if (this.tickers.has(instance.id)) return;
     const { checkIntervalMs, oomHazardPerSecond } = this.settings;
     this.tickers.set(
@@ -75,7 +75,7 @@ export class ContentionModel {
     );
   }
 
-  private stopTicking(instance: ContainerInstance): void {
+  private stopTicking(instance: ContainerInstanceState): void {
     this.tickers.get(instance.id)?.();
     this.tickers.delete(instance.id);
   }

@@ -1,6 +1,6 @@
 // RunTask's clientToken: the same token with the same parameters returns the same tasks for
 // a while (ECS: 24 hours); the same token with other parameters is a ConflictException.
-import type { Task } from './task';
+import type { TaskRecord } from './task';
 
 /** JSON with object keys sorted, so equal requests give equal strings. */
 export function fingerprint(value: unknown): string {
@@ -15,7 +15,7 @@ export function fingerprint(value: unknown): string {
 export interface IdempotentRun {
   fingerprint: string;
   /** Held here, so a replay can describe them even after retention dropped them elsewhere. */
-  tasks: Task[];
+  tasks: TaskRecord[];
   expiresAt: number;
 }
 
@@ -37,7 +37,7 @@ export class IdempotencyStore {
     return run;
   }
 
-  put(token: string, fp: string, tasks: Task[]): void {
+  put(token: string, fp: string, tasks: TaskRecord[]): void {
     this.runs.set(token, { fingerprint: fp, tasks, expiresAt: this.now() + this.ttlMs });
     // Expired entries are dropped lazily; an occasional sweep bounds memory in long runs.
     if (++this.putsSinceSweep >= 1000) {

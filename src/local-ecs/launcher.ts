@@ -7,7 +7,7 @@ import type { ContainerRuntime, RuntimeEvents } from './container-runtime';
 import { startProcess } from './process-runner';
 import { MemoryWatcher } from './proc-memory';
 import { simulationPlan, startSimulated } from './simulated';
-import type { ContainerState, Task } from './task';
+import type { ContainerState, TaskRecord } from './task';
 import type { Timers } from './timers';
 
 export class ContainerLauncher {
@@ -25,7 +25,7 @@ export class ContainerLauncher {
   }
 
   /** `<logDir>/<cluster>/<taskId>.log`; every real container of the task appends to it. */
-  logFileOf(task: Pick<Task, 'clusterName' | 'id'>): string {
+  logFileOf(task: Pick<TaskRecord, 'clusterName' | 'id'>): string {
     return path.join(this.logDir, task.clusterName, `${task.id}.log`);
   }
 
@@ -33,7 +33,7 @@ export class ContainerLauncher {
    * The container's environment, lowest precedence first: what ECS sets, the stack's
    * taskEnvironment, the task definition's, then containerOverrides'.
    */
-  private environmentOf(task: Task, c: ContainerState): Record<string, string> {
+  private environmentOf(task: TaskRecord, c: ContainerState): Record<string, string> {
     return {
       AWS_REGION: this.config.region,
       AWS_DEFAULT_REGION: this.config.region,
@@ -56,7 +56,7 @@ export class ContainerLauncher {
     return out;
   }
 
-  launch(task: Task, c: ContainerState, events: RuntimeEvents): ContainerRuntime {
+  launch(task: TaskRecord, c: ContainerState, events: RuntimeEvents): ContainerRuntime {
     const env = this.environmentOf(task, c);
     if (c.spec.simulated) {
       const plan = simulationPlan(env, this.config.simulated.defaultDurationMs);

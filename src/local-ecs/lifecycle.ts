@@ -4,7 +4,7 @@
 // PROVISIONING, fail the pull, get interrupted after some time RUNNING).
 import type { StopCode } from './config';
 import { OOM_REASON, type ContainerRuntime, type RuntimeEvents } from './container-runtime';
-import type { Task, ContainerState, TaskStatus } from './task';
+import type { TaskRecord, ContainerState, TaskStatus } from './task';
 import type { Cancel, Timers } from './timers';
 
 export interface LifecycleTimings {
@@ -19,9 +19,9 @@ export interface LifecycleEnv {
   /** Default SIGTERM → SIGKILL delay of a spot interruption. */
   spotWarningMs: number;
   /** Starts a container (process or simulated). */
-  launch(task: Task, container: ContainerState, events: RuntimeEvents): ContainerRuntime;
+  launch(task: TaskRecord, container: ContainerState, events: RuntimeEvents): ContainerRuntime;
   /** The task reached STOPPED: its capacity can be released. */
-  stopped(task: Task): void;
+  stopped(task: TaskRecord): void;
 }
 
 export interface StopRequest {
@@ -49,7 +49,7 @@ export class TaskLifecycle {
   private readonly cancels = new Set<Cancel>();
 
   constructor(
-    readonly task: Task,
+    readonly task: TaskRecord,
     private readonly env: LifecycleEnv,
   ) {}
 

@@ -7,15 +7,15 @@
 import type { PlacementFailure } from './capacity';
 import type { ClusterState } from './clusters';
 import type { CapacityProviderSettings } from './config';
-import { newInstanceId, type ContainerInstance } from './container-instances';
-import type { Task } from './task';
+import { newInstanceId, type ContainerInstanceState } from './container-instances';
+import type { TaskRecord } from './task';
 import type { Cancel, Timers } from './timers';
 
 export interface ScalingHooks {
   /** The task got room on `instance`: it leaves PROVISIONING's wait and starts its lifecycle. */
-  placed(task: Task, instance: ContainerInstance): void;
+  placed(task: TaskRecord, instance: ContainerInstanceState): void;
   /** The task waited too long: stop it with TaskFailedToStart and this reason. */
-  timedOut(task: Task, reason: string): void;
+  timedOut(task: TaskRecord, reason: string): void;
 }
 
 export interface ScalingCounts {
@@ -24,9 +24,9 @@ export interface ScalingCounts {
   scaleIns: number;
 }
 
-export class ManagedScaling {
+export class ManagedScalingSimulation {
   /** Tasks waiting for room, oldest first. */
-  private waiting: Task[] = [];
+  private waiting: TaskRecord[] = [];
   private readonly timeouts = new Map<string, Cancel>();
   private readonly idleTimers = new Map<string, Cancel>();
   private scaleOut?: Cancel;
@@ -43,7 +43,7 @@ export class ManagedScaling {
     for (const instance of cluster.instances.values()) this.watchIdle(instance);
   }
 
-  private launchInstance(): ContainerInstance {
+  private launchInstance(): ContainerInstanceState {
     return this.cluster.addInstance(newInstanceId(), this.settings.instanceCpu, this.settings.instanceMemory);
   }
 
@@ -52,7 +52,7 @@ export class ManagedScaling {
   }
 
   /** A task RunTask accepted without room: it waits, and the provider scales out for it. */
-  enqueue(task: Task): void {
+  enqueue(task: TaskRecord): void {
     this.waiting.push(task);
     this.timeouts.set(
       task.id,
@@ -65,7 +65,7 @@ export class ManagedScaling {
   }
 
   /** The task stopped (or was placed): it no longer waits. */
-  forget(task: Task): void {
+  forget(task: TaskRecord): void {
     this.waiting = this.waiting.filter((t) => t !== task);
     this.timeouts.get(task.id)?.();
     this.timeouts.delete(task.id);
@@ -89,7 +89,7 @@ export class ManagedScaling {
   }
 
   /** Called when an instance's tasks change: idle instances are removed after a while. */
-  watchIdle(instance: ContainerInstance): void {
+  watchIdle(instance: ContainerInstanceState): void {
     const idle = instance.taskIds.size === 0;
     const timer = this.idleTimers.get(instance.id);
     if (!idle) {
@@ -111,7 +111,7 @@ export class ManagedScaling {
   }
 
   /** What is short for a waiting task: on an empty instance of the provider's size, or now. */
-  private shortFor(task: Task): PlacementFailure {
+  private shortFor(task: TaskRecord): PlacementFailure {
     if (task.reservedCpu > this.settings.instanceCpu) return 'RESOURCE:CPU';
     if (task.reservedMemory > this.settings.instanceMemory) return 'RESOURCE:MEMORY';
     let short: PlacementFailure | undefined;
@@ -148,7 +148,7 @@ export class ManagedScaling {
       this.scaleOut = undefined;
       // Count again: tasks may have been placed or stopped meanwhile.
       const n = Math.min(this.instancesNeeded(), this.settings.maxInstances - this.cluster.instances.size);
-      const added: ContainerInstance[] = [];
+      const added: ContainerInstanceState[] = [];
       for (let i = 0; i < n; i += 1) added.push(this.launchInstance());
       if (n > 0) this.scaleOuts += 1;
       this.drain();

@@ -9,10 +9,10 @@ const str = z.string();
 const int = z.number().int();
 const strings = z.array(str);
 
-export const tagInput = z.looseObject({ key: str.optional(), value: str.optional() });
-export const keyValueInput = z.looseObject({ name: str.optional(), value: str.optional() });
+const tagInput = z.looseObject({ key: str.optional(), value: str.optional() });
+const keyValueInput = z.looseObject({ name: str.optional(), value: str.optional() });
 
-export const containerDefinitionInput = z.looseObject({
+const containerDefinitionInput = z.looseObject({
   name: str.optional(),
   image: str.optional(),
   cpu: int.optional(),
@@ -55,7 +55,7 @@ export const describeClustersInput = z.looseObject({
   include: strings.optional(),
 });
 
-export const containerOverrideInput = z.looseObject({
+const containerOverrideInput = z.looseObject({
   name: str.optional(),
   command: strings.optional(),
   environment: z.array(keyValueInput).optional(),
@@ -64,7 +64,7 @@ export const containerOverrideInput = z.looseObject({
   memoryReservation: int.optional(),
 });
 
-export const taskOverrideInput = z.looseObject({
+const taskOverrideInput = z.looseObject({
   containerOverrides: z.array(containerOverrideInput).optional(),
   cpu: str.optional(),
   memory: str.optional(),
@@ -72,7 +72,7 @@ export const taskOverrideInput = z.looseObject({
   taskRoleArn: str.optional(),
 });
 
-export const capacityProviderStrategyItemInput = z.looseObject({
+const capacityProviderStrategyItemInput = z.looseObject({
   capacityProvider: str.optional(),
   weight: int.optional(),
   base: int.optional(),
@@ -148,7 +148,6 @@ export const describeContainerInstancesInput = z.looseObject({
 export type RegisterTaskDefinitionInput = z.infer<typeof registerTaskDefinitionInput>;
 export type ContainerDefinitionInput = z.infer<typeof containerDefinitionInput>;
 export type RunTaskInput = z.infer<typeof runTaskInput>;
-export type TaskOverrideInput = z.infer<typeof taskOverrideInput>;
 export type ContainerOverrideInput = z.infer<typeof containerOverrideInput>;
 export type TagInput = z.infer<typeof tagInput>;
 export type ListTasksInput = z.infer<typeof listTasksInput>;

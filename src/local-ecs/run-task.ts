@@ -7,9 +7,9 @@ import { CAPACITY_PROVIDERS, type ClusterState } from './clusters';
 import { invalidParameter } from './protocol';
 import type { ContainerOverrideInput, RunTaskInput } from './requests';
 import { fargateSizeMessage, isFargateSize, parseCpu, parseMemory } from './resources';
-import type { ContainerState, NetworkInterface, Task } from './task';
+import type { ContainerState, TaskNetworkInterface, TaskRecord } from './task';
 import type { TaskDefinitionRecord } from './task-definitions';
-import { checkClientToken, checkStartedBy, checkTags, environmentMap, type Tag } from './validation';
+import { checkClientToken, checkStartedBy, checkTags, environmentMap, type CheckedTag } from './validation';
 
 export const LAUNCH_TYPES = ['EC2', 'FARGATE', 'EXTERNAL'];
 const PROPAGATE_TAGS = ['TASK_DEFINITION', 'SERVICE', 'NONE'];
@@ -30,7 +30,7 @@ export interface LaunchPlan {
   reservedCpu: number;
   reservedMemory: number;
   containerOverrides: Map<string, ContainerOverrideInput>;
-  tags: Tag[];
+  tags: CheckedTag[];
 }
 
 /** Members checked before the task definition is even looked up. */
@@ -196,7 +196,7 @@ export function planRunTask(
   };
 }
 
-function newEni(subnetId: string): NetworkInterface {
+function newEni(subnetId: string): TaskNetworkInterface {
   const hex = randomBytes(12).toString('hex');
   const b = randomBytes(2);
   return {
@@ -227,7 +227,7 @@ export function newTask({
   plan,
   seq,
   defaultStopTimeoutSeconds,
-}: NewTaskContext): Task {
+}: NewTaskContext): TaskRecord {
   const id = newTaskId();
   const containers: ContainerState[] = definition.containers.map((spec) => {
     const co = plan.containerOverrides.get(spec.name);

@@ -23,15 +23,15 @@ import { RateLimiter } from './rate-limits';
 import type { ListTasksInput, RegisterTaskDefinitionInput, RunTaskInput } from './requests';
 import { checkRunTaskMembers, newTask, planRunTask, type LaunchPlan } from './run-task';
 import { StatsRecorder, type LocalEcsStats } from './stats';
-import { describeTask, TASK_STATUSES, type Task, type TaskStatus } from './task';
+import { describeTask, TASK_STATUSES, type TaskRecord, type TaskStatus } from './task';
 import { TaskDefinitionRegistry, type TaskDefinitionRecord } from './task-definitions';
 import { Timers } from './timers';
 import { Ec2LookupThrottler } from './ec2-lookup-throttle';
 import { placementFailure } from './placement-failures';
 import { isVisible, TaskVisibility } from './visibility';
 import { ContentionModel } from './contention';
-import type { ContainerInstance } from './container-instances';
-import { ManagedScaling } from './managed-scaling';
+import type { ContainerInstanceState } from './container-instances';
+import { ManagedScalingSimulation } from './managed-scaling';
 import { LocalEcsConfigError, type ClusterConfig } from './config';
 import { checkTags, CLUSTER_NAME_PATTERN } from './validation';
 
@@ -57,7 +57,7 @@ export class LocalEcsService {
   private readonly mannerRandom: () => number;
   /** Per cluster, when configured: contention mode, and a managed-scaling capacity provider. */
   private readonly contention = new Map<string, ContentionModel>();
-  private readonly scaling = new Map<string, ManagedScaling>();
+  private readonly scaling = new Map<string, ManagedScalingSimulation>();
   private seq = 0;
 
   constructor(readonly config: LocalEcsConfig) {
@@ -115,7 +115,7 @@ export class LocalEcsService {
       cluster.ec2Provider = provider.name;
       this.scaling.set(
         c.name,
-        new ManagedScaling(cluster, provider, this.timers, {
+        new ManagedScalingSimulation(cluster, provider, this.timers, {
           placed: (task, instance) => {
             this.lifecycles.get(task.arn)?.start();
             this.contention.get(c.name)?.update(instance);
@@ -126,8 +126,8 @@ export class LocalEcsService {
     }
   }
 
-  private tasksOn(cluster: ClusterState, instance: ContainerInstance): Task[] {
-    const out: Task[] = [];
+  private tasksOn(cluster: ClusterState, instance: ContainerInstanceState): TaskRecord[] {
+    const out: TaskRecord[] = [];
     for (const id of instance.taskIds) {
       const t = cluster.tasks.get(id);
       if (t) out.push(t);
@@ -135,7 +135,7 @@ export class LocalEcsService {
     return out;
   }
 
-  private instanceOf(task: Task): ContainerInstance | undefined {
+  private instanceOf(task: TaskRecord): ContainerInstanceState | undefined {
     return task.instanceId !== undefined
       ? this.clusters.get(task.clusterName)?.instances.get(task.instanceId)
       : undefined;
@@ -258,7 +258,7 @@ export class LocalEcsService {
       throw err;
     }
 
-    const tasks: Task[] = [];
+    const tasks: TaskRecord[] = [];
     const failures: JsonObject[] = [];
     // Through a managed-scaling provider a task never fails for room: it waits (behind any
     // task already waiting) in PROVISIONING.
@@ -266,8 +266,8 @@ export class LocalEcsService {
       plan.capacityProviderName !== undefined && plan.capacityProviderName === cluster.ec2Provider
         ? this.scaling.get(cluster.name)
         : undefined;
-    const waiting: Task[] = [];
-    const touched = new Set<ContainerInstance>();
+    const waiting: TaskRecord[] = [];
+    const touched = new Set<ContainerInstanceState>();
     for (let i = 0; i < count; i += 1) {
       const placed =
         scaler?.hasWaiting || waiting.length > 0
@@ -315,7 +315,7 @@ export class LocalEcsService {
     definition: TaskDefinitionRecord,
     input: RunTaskInput,
     plan: LaunchPlan,
-  ): Task {
+  ): TaskRecord {
     const task = newTask({
       scope: this.scope,
       cluster,
@@ -348,11 +348,11 @@ export class LocalEcsService {
     return probability !== undefined && probability > 0 && this.mannerRandom() < probability;
   }
 
-  logFileOf(task: Pick<Task, 'clusterName' | 'id'>): string {
+  logFileOf(task: Pick<TaskRecord, 'clusterName' | 'id'>): string {
     return this.launcher.logFileOf(task);
   }
 
-  private taskStopped(task: Task): void {
+  private taskStopped(task: TaskRecord): void {
     const cluster = this.clusters.get(task.clusterName);
     const instance = cluster?.release(task);
     const scaler = this.scaling.get(task.clusterName);
@@ -371,7 +371,7 @@ export class LocalEcsService {
 
   // ---- DescribeTasks, StopTask, ListTasks ----------------------------------------------
 
-  private findTask(cluster: ClusterState, ref: string): Task | undefined {
+  private findTask(cluster: ClusterState, ref: string): TaskRecord | undefined {
     const parsed = parseTaskRef(ref);
     if (parsed.cluster !== undefined && parsed.cluster !== cluster.name) return undefined;
     return cluster.tasks.get(parsed.id);
@@ -420,7 +420,7 @@ export class LocalEcsService {
   // ---- admin ----------------------------------------------------------------------------
 
   /** A task by ARN, or by id (searched in `cluster`, else in every cluster). */
-  taskByRef(ref: string, clusterName?: string): Task {
+  taskByRef(ref: string, clusterName?: string): TaskRecord {
     const parsed = parseTaskRef(ref);
     const name = parsed.cluster ?? clusterName;
     const candidates =
@@ -456,11 +456,8 @@ export class LocalEcsService {
     stopCode: StopCode,
     opts: { cluster?: string; reason?: string; killAfterMs?: number } = {},
   ): boolean {
-    const lifecycle = this.lifecycleOf(ref, opts.cluster);
-    if (stopCode === 'TaskFailedToStart') {
-      return lifecycle.failStart(opts.reason);
-    }
-    return lifecycle.requestStop({
+    if (stopCode === 'TaskFailedToStart') return this.failTaskStart(ref, opts);
+    return this.lifecycleOf(ref, opts.cluster).requestStop({
       stopCode,
       reason: opts.reason ?? STOPPED_REASONS[stopCode],
       killAfterMs: opts.killAfterMs,
@@ -492,7 +489,7 @@ export class LocalEcsService {
 
   /** Task faults apply to later launches; storms and capacity changes are timed from now. */
   addFault(rule: FaultRule): void {
-    if (rule.type === 'throttlingStorm') this.rate.addStorm(rule);
+    if (rule.type === 'throttlingStorm') this.throttle(rule);
     else if (rule.type === 'capacity') {
       this.timers.after(rule.atMs, () => {
         if (this.clusters.has(rule.cluster)) this.setClusterCapacity(rule.cluster, rule);

@@ -65,17 +65,18 @@ export interface InFlight {
 }
 
 const calls = (): CallCounts => ({ calls: 0, throttled: 0, rejected: 0 });
+const runTaskCalls = (): RunTaskCounts => ({
+  ...calls(),
+  accepted: 0,
+  withFailures: 0,
+  failures: 0,
+  idempotentReplays: 0,
+  lookupThrottled: 0,
+});
 
 export class StatsRecorder {
   since = Date.now();
-  runTask: RunTaskCounts = {
-    ...calls(),
-    accepted: 0,
-    withFailures: 0,
-    failures: 0,
-    idempotentReplays: 0,
-    lookupThrottled: 0,
-  };
+  runTask = runTaskCalls();
   describeTasks = calls();
   stopTask = calls();
   tasksLaunched = 0;
@@ -116,14 +117,7 @@ export class StatsRecorder {
   /** Zeroes the counters; the in-flight maxima restart from what is in flight now. */
   reset(): void {
     this.since = Date.now();
-    this.runTask = {
-      ...calls(),
-      accepted: 0,
-      withFailures: 0,
-      failures: 0,
-      idempotentReplays: 0,
-      lookupThrottled: 0,
-    };
+    this.runTask = runTaskCalls();
     this.describeTasks = calls();
     this.stopTask = calls();
     this.tasksLaunched = 0;

@@ -5,7 +5,7 @@ import { parseTaskDefinitionRef, taskDefinitionArn, type ArnScope } from './arns
 import { clientError, epochSeconds, type JsonObject } from './protocol';
 import type { ContainerDefinitionInput, RegisterTaskDefinitionInput } from './requests';
 import { fargateSizeMessage, isFargateSize, parseCpu, parseMemory } from './resources';
-import { checkTaskDefinitionTags, environmentMap, FAMILY_PATTERN, type Tag } from './validation';
+import { checkTaskDefinitionTags, environmentMap, FAMILY_PATTERN, type CheckedTag } from './validation';
 
 /** The docker label that makes a container simulated: no process runs, timers stand in. */
 export const SIMULATED_LABEL = 'local-ecs.simulated';
@@ -33,7 +33,7 @@ export interface TaskDefinitionRecord {
   networkMode: string;
   compatibilities: string[];
   containers: ContainerSpec[];
-  tags: Tag[];
+  tags: CheckedTag[];
   /** What DescribeTaskDefinition returns as `taskDefinition`. */
   description: JsonObject;
 }

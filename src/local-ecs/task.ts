@@ -3,7 +3,7 @@ import type { FaultRule, StopCode } from './config';
 import type { ContainerRuntime } from './container-runtime';
 import { epochSeconds, type JsonObject } from './protocol';
 import type { ContainerSpec, TaskDefinitionRecord } from './task-definitions';
-import type { Tag } from './validation';
+import type { CheckedTag } from './validation';
 
 /** ECS's lastStatus values this emulator uses, in lifecycle order. */
 export const TASK_STATUSES = [
@@ -37,7 +37,7 @@ export interface ContainerState {
   runtime?: ContainerRuntime;
 }
 
-export interface NetworkInterface {
+export interface TaskNetworkInterface {
   attachmentId: string;
   eniId: string;
   subnetId: string;
@@ -45,7 +45,7 @@ export interface NetworkInterface {
   privateIpv4Address: string;
 }
 
-export interface Task {
+export interface TaskRecord {
   /** Insertion order, for ListTasks pagination. */
   seq: number;
   id: string;
@@ -61,7 +61,7 @@ export interface Task {
   instanceId?: string;
   startedBy?: string;
   group: string;
-  tags: Tag[];
+  tags: CheckedTag[];
   overrides: JsonObject;
   /** Task-level cpu/memory (definition with overrides), when defined. */
   cpu?: number;
@@ -69,7 +69,7 @@ export interface Task {
   /** What the task holds of its cluster's capacity until STOPPED. */
   reservedCpu: number;
   reservedMemory: number;
-  eni?: NetworkInterface;
+  eni?: TaskNetworkInterface;
   enableExecuteCommand: boolean;
   createdAt: number;
   pullStartedAt?: number;
@@ -92,7 +92,7 @@ export interface Task {
   emptyContainersIfFailedToStart?: boolean;
 }
 
-function timestamps(task: Task): JsonObject {
+function timestamps(task: TaskRecord): JsonObject {
   const out: JsonObject = {};
   const fields: [string, number | undefined][] = [
     ['createdAt', task.createdAt],
@@ -115,7 +115,7 @@ function attachmentStatus(status: TaskStatus): string {
   return 'ATTACHED';
 }
 
-function describeContainer(task: Task, c: ContainerState): JsonObject {
+function describeContainer(task: TaskRecord, c: ContainerState): JsonObject {
   return {
     containerArn: c.arn,
     taskArn: task.arn,
@@ -137,7 +137,7 @@ function describeContainer(task: Task, c: ContainerState): JsonObject {
 }
 
 /** The task as DescribeTasks (and RunTask, StopTask) return it. */
-export function describeTask(task: Task, includeTags: boolean): JsonObject {
+export function describeTask(task: TaskRecord, includeTags: boolean): JsonObject {
   const eni = task.eni;
   return {
     attachments: eni

@@ -2,7 +2,7 @@
 import { invalidParameter, clientError, type EcsError } from './protocol';
 import type { TagInput } from './requests';
 
-export interface Tag {
+export interface CheckedTag {
   key: string;
   value: string;
 }
@@ -33,10 +33,10 @@ export const FAMILY_PATTERN = /^[A-Za-z0-9_-]{1,255}$/;
 export function checkTags(
   tags: TagInput[] | undefined,
   makeError: (message: string) => EcsError = invalidParameter,
-): Tag[] {
+): CheckedTag[] {
   if (tags === undefined) return [];
   if (tags.length > 50) throw makeError('Too many tags: at most 50 are allowed.');
-  const out: Tag[] = [];
+  const out: CheckedTag[] = [];
   for (const tag of tags) {
     const key = tag.key ?? '';
     const value = tag.value ?? '';
@@ -48,7 +48,8 @@ export function checkTags(
   return out;
 }
 
-export const checkTaskDefinitionTags = (tags: TagInput[] | undefined): Tag[] => checkTags(tags, clientError);
+export const checkTaskDefinitionTags = (tags: TagInput[] | undefined): CheckedTag[] =>
+  checkTags(tags, clientError);
 
 /** `[{name, value}]` → a map; names are required, as ECS requires them. */
 export function environmentMap(

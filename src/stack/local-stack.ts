@@ -16,7 +16,7 @@ import { createLocalQueues, notifyQueueOfUploads, type LocalQueues } from '../br
 import { startMotoServer, type MotoServer } from '../aws/moto-server';
 import { SIMULATED_LABEL, startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../local-ecs';
 import { startDevServer } from '../temporal/environment';
-import { PROJECT_ROOT } from '../tools/binaries';
+import { nodeArgsFor, PROJECT_ROOT } from '../tools/layout';
 
 export const SLIDES_BUCKET = 'wsi-slides';
 export const WORK_BUCKET = 'wsi-work';
@@ -58,12 +58,14 @@ export interface LocalStack {
 
 /** The processor container: the same entry point the Docker image runs, as a local process. */
 export function processorContainer(extraEnv: Record<string, string> = {}): ContainerDefinition {
+  const processorArgs = nodeArgsFor('processor/main');
   return {
     name: CONTAINER_NAME,
     image: 'wsi-orchestrator/processor:local',
     essential: true,
-    entryPoint: [process.execPath, '--require', 'tsx/cjs'],
-    command: [path.join(PROJECT_ROOT, 'processor', 'main.ts')],
+    // Compiled code runs the compiled processor (no tsx in production images); sources run its source.
+    entryPoint: [process.execPath, ...processorArgs.slice(0, -1)],
+    command: processorArgs.slice(-1),
     stopTimeout: 30,
     // A soft reservation only: the task-level memory of the size tier stays the hard limit.
     // (moto, the contract check, refuses a container with neither memory nor reservation.)

@@ -5,6 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PROJECT_ROOT } from './layout';
+
+export { PROJECT_ROOT };
 
 /** Python packages installed into `<tools>/python`, pinned. */
 export const PYTHON_REQUIREMENTS = [
@@ -19,8 +22,6 @@ export const PYTHON_REQUIREMENTS = [
  * module@version` refuses.
  */
 export const TEMPORAL_CLI_GO_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
-
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface ToolOptions {
   /** Where project-local tools live; default `<project>/.tools`. */
@@ -171,6 +172,8 @@ export function ensureTools(opts: InstallOptions = {}): { temporalCli: string; t
         'install',
         '--quiet',
         '--disable-pip-version-check',
+        // Everything stays in the project's folder: no pip cache in the home directory.
+        '--no-cache-dir',
         '--upgrade',
         '--no-warn-conflicts',
         '--target',
@@ -184,9 +187,22 @@ export function ensureTools(opts: InstallOptions = {}): { temporalCli: string; t
   }
 
   if (!findTemporalCli(opts)) {
-    const gobin = path.join(toolsDirOf(opts), 'go', 'bin');
+    const goDir = path.join(toolsDirOf(opts), 'go');
+    const gobin = path.join(goDir, 'bin');
     mkdirSync(gobin, { recursive: true });
-    run(go, ['install', TEMPORAL_CLI_GO_MODULE], { ...env, GOBIN: gobin }, log);
+    // Module and build caches inside the tools folder too, not in the home directory.
+    run(
+      go,
+      ['install', TEMPORAL_CLI_GO_MODULE],
+      {
+        ...env,
+        GOBIN: gobin,
+        GOPATH: goDir,
+        GOMODCACHE: path.join(goDir, 'pkg', 'mod'),
+        GOCACHE: path.join(goDir, 'cache'),
+      },
+      log,
+    );
   }
 
   return { temporalCli: requireTemporalCli(opts), testServer: requireTestServer(opts) };

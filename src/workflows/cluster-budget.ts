@@ -41,7 +41,7 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
     (req) => {
       // Two acquires validated in one activation may both have passed: check again.
       const why = refusal(ledger, req);
-      if (why) throw ApplicationFailure.retryable(`no room on ${ledger.cluster}: ${why}`, 'BudgetFull');
+      if (why) throw ApplicationFailure.retryable(`no room on ${ledger.cluster}: ${why}`, 'BudgetFullError');
       const before = ledger.granted;
       const lease = grant(ledger, req, Date.now());
       if (ledger.granted > before) grantsThisRun++;

@@ -1,12 +1,16 @@
 // The `slides` CLI as a person runs it (a child process), against a running stack:
-// submit, status, cancel (which stops the ECS task after it checkpoints), and exit codes.
+// submit, status, cancel (which stops the ECS task after it checkpoints), any workflow ID of a
+// processSlide run, and exit codes.
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createEcsClient, createS3Client } from '../../src/aws/clients';
 import { slideWorkflowId } from '../../src/slides/identity';
 import { processorContainer, registerTaskDefinition, SLIDES_BUCKET } from '../../src/stack/local-stack';
 import { PROJECT_ROOT } from '../../src/tools/binaries';
+import { budgetWorkflowId } from '../../src/workflows/budget-definitions';
+import { DEFAULT_SLIDES_TASK_QUEUE, WORKFLOW_TYPE } from '../../src/workflows/definitions';
 import type { SlideStatus } from '../../src/workflows/types';
 import { readProgress } from '../../src/activities/checkpoint';
 import { makeSyntheticSlide } from '../../src/slides/synthetic';
@@ -23,8 +27,9 @@ interface CliResult {
 
 async function slides(env: Record<string, string>, ...args: string[]): Promise<CliResult> {
   try {
+    // The sources under test, not a dist/ that may be older than them.
     const { stdout, stderr } = await execFileAsync(process.execPath, [SLIDES_BIN, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, SLIDES_FROM_SOURCE: '1', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -47,7 +52,7 @@ describe('the slides CLI against a running stack', () => {
     await registerTaskDefinition(
       createEcsClient(stack.env),
       'wsi-processor-slow',
-      processorContainer({ TILE_DELAY_MS: '200', CHUNK_TILES: '8', TILE_CONCURRENCY: '1' }),
+      processorContainer({ TILE_DELAY_MS: '500', CHUNK_TILES: '8', TILE_CONCURRENCY: '1' }),
     );
     env = { TEMPORAL_ADDRESS: stack.temporalAddress };
   });
@@ -109,10 +114,65 @@ describe('the slides CLI against a running stack', () => {
     expect(progress?.done).toBeGreaterThan(0);
   });
 
+  test('status and cancel take any workflow ID of a processSlide run, e.g. the UUID `temporal workflow start` gives', async () => {
+    const key = 'cli/started by hand.tif';
+    await putSlide(stack, key, await makeSyntheticSlide({ width: 2000, height: 1500, seed: 4 }));
+    const workflowId = randomUUID();
+    await stack.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: DEFAULT_SLIDES_TASK_QUEUE,
+      workflowId,
+      args: [{ bucket: SLIDES_BUCKET, key }],
+    });
+
+    // The run hands the slide over to the slide's own workflow; status shows that one's task.
+    const ownId = slideWorkflowId(SLIDES_BUCKET, key);
+    let state: { handedOverTo?: string; status?: SlideStatus } = {};
+    for (let i = 0; i < 60 && state.status?.phase !== 'RUNNING'; i++) {
+      const out = await slides(env, 'status', workflowId, '--json');
+      expect(out).toMatchObject({ code: 0 });
+      state = JSON.parse(out.stdout) as typeof state;
+      if (state.status?.phase !== 'RUNNING') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(state).toMatchObject({
+      handedOverTo: ownId,
+      status: { bucket: SLIDES_BUCKET, key, phase: 'RUNNING' },
+    });
+    expect(state.status?.taskArn).toMatch(/^arn:aws:ecs:/);
+
+    // Cancel by that ID stops the slide, not only the wait.
+    const cancelled = await slides(env, 'cancel', workflowId);
+    expect(cancelled).toMatchObject({ code: 0 });
+    expect(cancelled.stdout).toContain(`cancel requested ${workflowId}`);
+    expect(cancelled.stdout).toContain(`cancel requested ${ownId}`);
+    await expect(stack.client.workflow.getHandle(ownId).result()).rejects.toThrow();
+    expect((await stack.client.workflow.getHandle(ownId).describe()).status.name).toBe('CANCELLED');
+    const task = stack.localEcs.describeTask(state.status?.taskArn as string) as { lastStatus: string };
+    expect(task.lastStatus).toBe('STOPPED');
+    // The waiting run ends too: cancelled, or failed with its slide's cancellation (a race the
+    // workflow decides, src/workflows/hand-over.ts).
+    await expect(stack.client.workflow.getHandle(workflowId).result()).rejects.toThrow();
+    const after = await slides(env, 'status', workflowId);
+    expect(after.stdout).toMatch(new RegExp(`${workflowId}: (CANCELLED|FAILED)`));
+
+    // A workflow ID of another type (the cluster's budget) is refused, not queried or cancelled.
+    for (const command of ['status', 'cancel']) {
+      const other = await slides(env, command, budgetWorkflowId('default'));
+      expect(other.code).toBe(1);
+      expect(other.stderr).toContain('not a slide');
+    }
+    expect((await stack.client.workflow.getHandle(budgetWorkflowId('default')).describe()).status.name).toBe(
+      'RUNNING',
+    );
+  });
+
   test('exit codes: 2 for usage errors, 1 for an unknown slide, 3 when Temporal is unreachable', async () => {
-    const usage = await slides(env, 'status', 'not-a-slide');
+    const usage = await slides(env, 'status', 's3://no-key-here');
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('cannot tell which slide');
+    expect(usage.stderr).toContain('expected s3://bucket/key');
+
+    const unknownId = await slides(env, 'status', 'not-a-workflow');
+    expect(unknownId.code).toBe(1);
+    expect(unknownId.stderr).toContain('no slide workflow not-a-workflow');
 
     const unknown = await slides(env, 'status', `s3://${SLIDES_BUCKET}/never submitted.tif`);
     expect(unknown.code).toBe(1);

@@ -1,15 +1,16 @@
-// The processor's whole configuration comes from environment variables (ECS container
+// The processor's whole set of settings comes from environment variables (ECS container
 // overrides). Everything is validated up front so a bad value fails in milliseconds with the
 // variable's name, instead of an hour later in the middle of a slide.
 import os from 'node:os';
 import { z } from 'zod';
 import { parseS3Uri, type S3Location } from '../src/aws/s3-uri';
-import { ConfigError } from './errors';
+import { formatSettingsError, formatSettingsProblems } from '../src/config/env-errors';
+import { SettingsError } from './errors';
 
 export const TILE_FORMATS = ['jpeg', 'png'] as const;
 export type TileFormat = (typeof TILE_FORMATS)[number];
 
-export interface ProcessorConfig {
+export interface ProcessorSettings {
   slide: S3Location;
   slideId: string;
   checkpoint: S3Location;
@@ -108,15 +109,16 @@ const envSchema = z.object({
   WORK_DIR: z.string().optional(),
 });
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
+export function loadProcessorSettings(env: NodeJS.ProcessEnv = process.env): ProcessorSettings {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`);
-    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
-  }
+  if (!parsed.success) throw new SettingsError(formatSettingsError('invalid environment', parsed.error));
   const e = parsed.data;
   if (e.TILE_OVERLAP > e.TILE_SIZE) {
-    throw new ConfigError(`invalid environment: TILE_OVERLAP (${e.TILE_OVERLAP}) must not exceed TILE_SIZE`);
+    throw new SettingsError(
+      formatSettingsProblems('invalid environment', [
+        `TILE_OVERLAP: ${e.TILE_OVERLAP} must not exceed TILE_SIZE (${e.TILE_SIZE})`,
+      ]),
+    );
   }
   return {
     slide: { bucket: e.SLIDE_BUCKET, key: e.SLIDE_KEY },
