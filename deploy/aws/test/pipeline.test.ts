@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '../../../processor/config';
+import { loadProcessorSettings } from '../../../processor/settings';
 import { SETTING_NAMES } from '../../../src/config/settings';
 import { bridgeSettings, runTaskContainerOverride, workerDefaults } from '../lib/contract';
 import { FAILURE_RATE_PERCENT } from '../lib/monitoring';
@@ -128,13 +128,13 @@ describe('the processor task definition and what runEcsTask sends', () => {
       OUTPUT_URI: 's3://work/outputs/id/',
     });
     expect(Object.keys(sent).sort()).toEqual([...override.environmentNames].sort());
-    expect(() => loadConfig({ ...envOf(container), ...sent } as NodeJS.ProcessEnv)).not.toThrow();
+    expect(() => loadProcessorSettings({ ...envOf(container), ...sent } as NodeJS.ProcessEnv)).not.toThrow();
   });
 
   it('gives the SIGTERM checkpoint 120 s (Fargate at most), well over the processor grace', () => {
     const container = containerNamed(built, workerDefaults().ecs.containerName);
     expect(container.StopTimeout).toBe(120);
-    const grace = loadConfig({
+    const grace = loadProcessorSettings({
       SLIDE_BUCKET: 'b',
       SLIDE_KEY: 'k',
       CHECKPOINT_URI: 's3://w/c.json',
