@@ -12,7 +12,7 @@ import {
   simulatedContainer,
   SLIDES_BUCKET,
   startLocalStack,
-} from '../src/stack/local-stack';
+} from '../dev/stack/local-stack';
 import { budgetWorkflowId } from '../src/workflows/budget-definitions';
 import { waitFor } from '../test/support/wait';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';

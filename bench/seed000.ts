@@ -23,7 +23,7 @@ import {
   SLIDES_BUCKET,
   startLocalStack,
   type LocalStack,
-} from '../src/stack/local-stack';
+} from '../dev/stack/local-stack';
 import type { SlideResult } from '../src/workflows/types';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
 import { writeResults } from './write-results';

@@ -11,7 +11,7 @@ import {
   simulatedContainer,
   SLIDES_BUCKET,
   startLocalStack,
-} from '../src/stack/local-stack';
+} from '../dev/stack/local-stack';
 import { putSlide } from '../test/support/stack';
 import { startWorkerProcess } from '../test/support/worker-process';
 import { rssMiB } from './process-memory';

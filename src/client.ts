@@ -7,13 +7,11 @@ import { registerCancelCommand } from './cli/commands/cancel';
 import { registerCapacityCommand } from './cli/commands/capacity';
 import { registerIdCommand } from './cli/commands/id';
 import { registerListCommand } from './cli/commands/list';
-import { registerLocalSetupCommand } from './cli/commands/local-setup';
 import { registerStatusCommand } from './cli/commands/status';
 import { registerSubmitCommand } from './cli/commands/submit';
 import { registerWatchCommand } from './cli/commands/watch';
 import { registerWorkerCommand } from './cli/commands/worker';
 import { EXIT, exitFor } from './cli/exit';
-import { registerLocalEcsCommand } from './local-ecs/cli';
 
 export { EXIT };
 
@@ -31,9 +29,7 @@ export function buildProgram(): Command {
     registerCapacityCommand,
     registerIdCommand,
     registerWorkerCommand,
-    registerLocalSetupCommand,
     registerBridgeCommand,
-    registerLocalEcsCommand,
   ]) {
     register(program);
   }

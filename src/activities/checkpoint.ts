@@ -3,23 +3,16 @@
 // every tile and the descriptor are uploaded). Best effort: a missing or half-written
 // checkpoint is "no progress yet, not complete", never an error.
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parseS3Uri } from '../aws/s3-uri';
+import { parseS3Uri, readCheckpointBody, type CheckpointReading } from '@wsi-orchestrator/task-contract';
 import type { Progress } from '../workflows/types';
 
-export interface CheckpointState {
-  progress?: Progress;
-  complete: boolean;
-}
+export type CheckpointState = CheckpointReading;
 
 export async function readCheckpoint(s3: S3Client, checkpointUri: string): Promise<CheckpointState> {
   try {
     const { bucket, key } = parseS3Uri(checkpointUri);
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const body = JSON.parse((await out.Body?.transformToString()) ?? '') as Record<string, unknown>;
-    const { done, total, complete } = body;
-    if (typeof done !== 'number' || typeof total !== 'number') return { complete: false };
-    // `complete` alone is not trusted: the count must agree that every unit is done.
-    return { progress: { done, total }, complete: complete === true && done === total };
+    return readCheckpointBody(JSON.parse((await out.Body?.transformToString()) ?? ''));
   } catch {
     return { complete: false };
   }

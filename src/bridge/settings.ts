@@ -3,7 +3,7 @@
 // TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*) are read by src/temporal/connection.ts.
 import { z } from 'zod';
 import { duration } from '../config/duration';
-import { formatSettingsError } from '../config/env-errors';
+import { formatSettingsError } from '@wsi-orchestrator/settings-errors';
 import { SettingsError } from '../config/settings';
 import { DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
 

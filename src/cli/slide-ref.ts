@@ -1,7 +1,7 @@
 // How the CLI names slides: `s3://bucket/key`, a key with --bucket, or the workflow ID of
 // any processSlide run, whatever started it (`temporal workflow start` without
 // --workflow-id gives a UUID, the bridge and the CLI give `slide:bucket/key`).
-import { parseS3Uri } from '../aws/s3-uri';
+import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { slideWorkflowId } from '../slides/identity';
 import { UsageError } from './exit';
 

@@ -1,7 +1,7 @@
 // Reading a slide's state: the `status` query while it runs, the closed status (and the
 // result or failure) once it is done; and how `slides status` prints it.
 import type { Client } from '@temporalio/client';
-import { formatS3Uri } from '../aws/s3-uri';
+import { formatS3Uri } from '@wsi-orchestrator/task-contract';
 import { statusQuery } from '../workflows/definitions';
 import type { SlideResult, SlideStatus } from '../workflows/types';
 import { liveTaskOf } from './live-task';

@@ -5,7 +5,7 @@
 // @temporalio/envconfig in src/temporal/connection.ts, not here.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseS3Uri } from '../aws/s3-uri';
+import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import {
   DEFAULT_ADMISSION_TASK_QUEUE,
   DEFAULT_BUDGET_TASK_QUEUE,
@@ -14,7 +14,7 @@ import {
 } from '../workflows/definitions';
 import type { FargatePrices, SizeTier, SlidePolicy } from '../workflows/types';
 import { duration } from './duration';
-import { describeIssues, formatSettingsError } from './env-errors';
+import { describeIssues, formatSettingsError } from '@wsi-orchestrator/settings-errors';
 import { fargateSizeError } from './fargate';
 
 export class SettingsError extends Error {

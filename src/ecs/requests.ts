@@ -3,6 +3,7 @@
 import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
 import type { Settings } from '../config/settings';
 import type { RunEcsTaskInput } from '../workflows/types';
+import { TASK_ENV } from '@wsi-orchestrator/task-contract';
 
 /** Tag keys on every task the orchestrator launches. */
 export const TAG_SLIDE_ID = 'wsi:slide-id';
@@ -49,11 +50,11 @@ export function buildRunTaskInput(
         {
           name: ecs.containerName,
           environment: [
-            { name: 'SLIDE_BUCKET', value: input.bucket },
-            { name: 'SLIDE_KEY', value: input.key },
-            { name: 'SLIDE_ID', value: input.slideId },
-            { name: 'CHECKPOINT_URI', value: input.checkpointUri },
-            { name: 'OUTPUT_URI', value: input.outputUri },
+            { name: TASK_ENV.slideBucket, value: input.bucket },
+            { name: TASK_ENV.slideKey, value: input.key },
+            { name: TASK_ENV.slideId, value: input.slideId },
+            { name: TASK_ENV.checkpointUri, value: input.checkpointUri },
+            { name: TASK_ENV.outputUri, value: input.outputUri },
           ],
         },
       ],

@@ -1,5 +1,5 @@
 // Custom search attributes, so the Temporal Web UI can filter slides by key and phase.
-// Registered with the dev server at start-up (src/temporal/environment.ts); on a real
+// Registered with the dev server at start-up (dev/temporal/environment.ts); on a real
 // cluster, register them once with `temporal operator search-attribute create`.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 

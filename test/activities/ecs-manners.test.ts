@@ -11,12 +11,12 @@ import {
   type RunEcsTaskHeartbeat,
 } from '../../src/activities/run-ecs-task';
 import { ECS_SDK_RETRY } from '../../src/aws/clients';
-import { parseS3Uri } from '../../src/aws/s3-uri';
-import { startMotoServer, type MotoServer } from '../../src/aws/moto-server';
+import { parseS3Uri } from '@wsi-orchestrator/task-contract';
+import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { TaskStatusPoller } from '../../src/ecs/poller';
 import { buildRunTaskInput } from '../../src/ecs/requests';
-import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../../src/local-ecs';
+import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '@wsi-orchestrator/local-ecs';
 import { clientTokenFor, startedByFor } from '../../src/slides/identity';
 import { classifyOutcome } from '../../src/workflows/decide';
 import { FailureType } from '../../src/workflows/errors';

@@ -4,7 +4,7 @@ import { RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { startMotoServer, type MotoServer } from '../../src/aws/moto-server';
+import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
 import {
   runEcsTask,
   type EcsActivityDeps,
@@ -13,7 +13,7 @@ import {
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { TaskStatusPoller } from '../../src/ecs/poller';
 import { buildRunTaskInput, TAG_LAUNCH } from '../../src/ecs/requests';
-import { startLocalEcs, type LocalEcs } from '../../src/local-ecs';
+import { startLocalEcs, type LocalEcs } from '@wsi-orchestrator/local-ecs';
 import { clientTokenFor, startedByFor } from '../../src/slides/identity';
 import { FailureType } from '../../src/workflows/errors';
 import type { RunEcsTaskInput, TaskOutcome, TaskUpdate } from '../../src/workflows/types';

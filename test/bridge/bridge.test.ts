@@ -5,7 +5,7 @@ import { CreateQueueCommand, SetQueueAttributesCommand, type SQSClient } from '@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createS3Client, createSqsClient } from '../../src/aws/clients';
-import { startMotoServer, type MotoServer } from '../../src/aws/moto-server';
+import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
 import {
   createLocalQueues,
   notifyQueueOfUploads,
@@ -18,7 +18,7 @@ import {
   type LocalQueues,
 } from '../../src/bridge';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { startDevServer } from '../../src/temporal/environment';
+import { startDevServer } from '../../dev/temporal/environment';
 import { SLIDE_BUCKET, SLIDE_KEY } from '../../src/workflows/search-attributes';
 import {
   awsEnv,

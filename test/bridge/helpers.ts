@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { MotoServer } from '../../src/aws/moto-server';
+import type { MotoServer } from '../../dev/aws/moto-server';
 import { loadBridgeSettings, type BridgeSettings } from '../../src/bridge/settings';
 
 export function awsEnv(moto: MotoServer): Record<string, string> {

@@ -8,10 +8,10 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createSqsClient } from '../../src/aws/clients';
-import { startMotoServer, type MotoServer } from '../../src/aws/moto-server';
+import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
 import { createLocalQueues } from '../../src/bridge';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { startDevServer } from '../../src/temporal/environment';
+import { startDevServer } from '../../dev/temporal/environment';
 import { awsEnv, executions, fixtureBundle, queueDepth, queueEmpty, sendBodies, waitFor } from './helpers';
 import { plain } from './messages';
 

@@ -15,7 +15,7 @@ import {
   SLIDES_BUCKET,
   startLocalStack,
   type LocalStack,
-} from '../../src/stack/local-stack';
+} from '../../dev/stack/local-stack';
 import type { SlideInput, SlideResult } from '../../src/workflows/types';
 import { waitFor } from '../support/wait';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';

@@ -4,7 +4,7 @@
 import { createEcsClient } from '../../src/aws/clients';
 import { readBudget } from '../../src/budget/budget-client';
 import { slideStartOptions, WORKFLOW_TYPE } from '../../src/slides/start-options';
-import { registerTaskDefinition, simulatedContainer, SLIDES_BUCKET } from '../../src/stack/local-stack';
+import { registerTaskDefinition, simulatedContainer, SLIDES_BUCKET } from '../../dev/stack/local-stack';
 import type { SlideResult } from '../../src/workflows/types';
 import { startE2EStack, type E2EStack } from '../support/stack';
 

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../src/tools/binaries';
+import { PROJECT_ROOT } from '../../dev/tools/binaries';
 
 const DIST = path.join(PROJECT_ROOT, 'dist');
 
@@ -27,9 +27,16 @@ describe('the production build', () => {
     if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
   }, 600_000);
 
-  test('writes the compiled CLI, worker, processor and the workflow bundle', () => {
-    for (const file of ['src/client.js', 'src/worker.js', 'processor/main.js', 'workflow-bundle.js']) {
-      expect(existsSync(path.join(DIST, file))).toBe(true);
+  test('writes the compiled CLI, worker, workflow bundle, processor and the shared packages', () => {
+    for (const file of [
+      'dist/src/client.js',
+      'dist/src/worker.js',
+      'dist/workflow-bundle.js',
+      'packages/processor/dist/main.js',
+      'packages/task-contract/dist/index.js',
+      'packages/settings-errors/dist/index.js',
+    ]) {
+      expect(existsSync(path.join(PROJECT_ROOT, file))).toBe(true);
     }
   });
 
@@ -55,16 +62,8 @@ describe('the production build', () => {
     expect(worker.stderr).toContain('invalid settings:\n  ECS_TASK_SLOTS');
   });
 
-  test('the compiled local stack registers the compiled processor; the processor names a missing variable (exit 64)', () => {
-    const container = nodeCompiledOnly(
-      `console.log(JSON.stringify(require('./dist/src/stack/local-stack').processorContainer()));`,
-    );
-    const { entryPoint, command } = JSON.parse(container.stdout) as {
-      entryPoint: string[];
-      command: string[];
-    };
-    expect([...entryPoint, ...command]).toEqual([process.execPath, path.join(DIST, 'processor', 'main.js')]);
-    const processor = nodeCompiledOnly(`require('./dist/processor/main.js');`);
+  test('the compiled processor names a missing variable and exits 64 (the task contract)', () => {
+    const processor = nodeCompiledOnly(`require('./packages/processor/dist/main.js');`);
     expect(processor.status).toBe(64);
     expect(processor.stderr).toContain('SLIDE_BUCKET: is required');
   });

@@ -7,8 +7,8 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
-import { PROJECT_ROOT } from '../../src/tools/binaries';
-import { findCompose } from '../../src/tools/compose';
+import { PROJECT_ROOT } from '../../dev/tools/binaries';
+import { findCompose } from '../../dev/tools/compose';
 
 const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');
 const SCHEMA_FILE = path.join(__dirname, 'compose-spec', 'compose-spec.json');

@@ -7,13 +7,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createEcsClient, createS3Client } from '../../src/aws/clients';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { processorContainer, registerTaskDefinition, SLIDES_BUCKET } from '../../src/stack/local-stack';
-import { PROJECT_ROOT } from '../../src/tools/binaries';
+import { processorContainer, registerTaskDefinition, SLIDES_BUCKET } from '../../dev/stack/local-stack';
+import { PROJECT_ROOT } from '../../dev/tools/binaries';
 import { budgetWorkflowId } from '../../src/workflows/budget-definitions';
 import { DEFAULT_SLIDES_TASK_QUEUE, WORKFLOW_TYPE } from '../../src/workflows/definitions';
 import type { SlideStatus } from '../../src/workflows/types';
 import { readProgress } from '../../src/activities/checkpoint';
-import { makeSyntheticSlide } from '../../src/slides/synthetic';
+import { makeSyntheticSlide } from '../../dev/slides/synthetic';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 
 const execFileAsync = promisify(execFile);

@@ -4,7 +4,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createEcsClient, createS3Client } from '../../src/aws/clients';
-import { parseS3Uri } from '../../src/aws/s3-uri';
+import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { submitSlide } from '../../src/cli/submit';
 import { slideWorkflowId } from '../../src/slides/identity';
 import {
@@ -12,10 +12,10 @@ import {
   registerTaskDefinition,
   simulatedContainer,
   SLIDES_BUCKET,
-} from '../../src/stack/local-stack';
+} from '../../dev/stack/local-stack';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { SlideInput, SlidePhase, SlideResult } from '../../src/workflows/types';
-import { makeSyntheticSlide } from '../../src/slides/synthetic';
+import { makeSyntheticSlide } from '../../dev/slides/synthetic';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 
 const SIM = 'faults-sim';

@@ -4,7 +4,7 @@
 import { createEcsClient } from '../../src/aws/clients';
 import { submitSlide } from '../../src/cli/submit';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { registerTaskDefinition, simulatedContainer, SLIDES_BUCKET } from '../../src/stack/local-stack';
+import { registerTaskDefinition, simulatedContainer, SLIDES_BUCKET } from '../../dev/stack/local-stack';
 import type { SlideResult } from '../../src/workflows/types';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 import { waitFor } from '../support/wait';

@@ -5,14 +5,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/aws/clients';
-import { parseS3Uri } from '../../src/aws/s3-uri';
+import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { submitSlide } from '../../src/cli/submit';
 import { slideWorkflowId } from '../../src/slides/identity';
-import { SLIDES_BUCKET } from '../../src/stack/local-stack';
-import { requireTemporalCli } from '../../src/tools/binaries';
+import { SLIDES_BUCKET } from '../../dev/stack/local-stack';
+import { requireTemporalCli } from '../../dev/tools/binaries';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { Progress, SlideResult } from '../../src/workflows/types';
-import { makeSyntheticSlide } from '../../src/slides/synthetic';
+import { makeSyntheticSlide } from '../../dev/slides/synthetic';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 
 const run = promisify(execFile);

@@ -11,7 +11,7 @@ import {
   SLIDES_BUCKET,
   startLocalStack,
   type LocalStack,
-} from '../../src/stack/local-stack';
+} from '../../dev/stack/local-stack';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { SlideResult } from '../../src/workflows/types';
 import { putSlide, REALISTIC_ECS, REALISTIC_SETTINGS } from '../support/stack';

@@ -1,7 +1,7 @@
 // ECS_TASK_SLOTS=auto: the cap derived from the cluster's registered capacity with headroom,
 // read through the real SDK from the local ECS's container instances.
 import { deriveTaskSlots, slotsFor } from '../../src/ecs/capacity';
-import { startLocalEcs, type LocalEcs } from '../../src/local-ecs';
+import { startLocalEcs, type LocalEcs } from '@wsi-orchestrator/local-ecs';
 import { ecsClientFor } from '../support/ecs';
 
 const small = { name: 'small', cpu: 256, memory: 512 };

@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startDevServer } from '../../src/temporal/environment';
+import { startDevServer } from '../../dev/temporal/environment';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import * as activities from '../fixtures/activities';
 import { greetWorkflow } from '../fixtures/workflows';

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startMotoServer, type MotoServer } from '../../src/aws/moto-server';
+import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
 
 describe('moto server from the project-local install', () => {
   let moto: MotoServer;

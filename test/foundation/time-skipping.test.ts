@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { startTimeSkippingServer } from '../../src/temporal/environment';
+import { startTimeSkippingServer } from '../../dev/temporal/environment';
 import * as activities from '../fixtures/activities';
 import { sleepAnHourThenGreet } from '../fixtures/workflows';
 

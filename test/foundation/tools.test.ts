@@ -7,7 +7,7 @@ import {
   findTemporalCli,
   MissingToolError,
   requireTestServer,
-} from '../../src/tools/binaries';
+} from '../../dev/tools/binaries';
 
 function fakeExecutable(dir: string, name: string): string {
   mkdirSync(dir, { recursive: true });

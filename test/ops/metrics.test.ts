@@ -17,8 +17,8 @@ import {
   SLIDES_BUCKET,
   startLocalStack,
   type LocalStack,
-} from '../../src/stack/local-stack';
-import { PROJECT_ROOT } from '../../src/tools/binaries';
+} from '../../dev/stack/local-stack';
+import { PROJECT_ROOT } from '../../dev/tools/binaries';
 import { freePort } from '../../src/util/net';
 import type { SlideResult } from '../../src/workflows/types';
 import { putSlide } from '../support/stack';

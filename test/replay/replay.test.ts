@@ -1,10 +1,10 @@
-// Safe deploys: histories recorded from real runs (scripts/record-histories.ts) replay against
+// Safe deploys: histories recorded from real runs (dev/scripts/record-histories.ts) replay against
 // the current workflow code. A change that alters the commands a running slide or budget
 // would issue fails here, before it reaches a worker that serves old runs.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { historyFromPlainJson } from '../../src/temporal/history-json';
+import { historyFromPlainJson } from '../../dev/temporal/history-json';
 
 const DIR = path.join(__dirname, 'histories');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json'));

@@ -1,6 +1,6 @@
 // Test helpers for the ECS side: a real ECS client for the local ECS, and task definitions.
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { registerTaskDefinition, simulatedContainer } from '../../src/stack/local-stack';
+import { registerTaskDefinition, simulatedContainer } from '../../dev/stack/local-stack';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 

@@ -2,8 +2,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createS3Client } from '../../src/aws/clients';
-import { SLIDES_BUCKET, type LocalStack, type LocalStackOptions } from '../../src/stack/local-stack';
-import { startStackWithWorker, type RunningStack } from '../../src/stack/run-stack';
+import { SLIDES_BUCKET, type LocalStack, type LocalStackOptions } from '../../dev/stack/local-stack';
+import { startStackWithWorker, type RunningStack } from '../../dev/stack/run-stack';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 

@@ -2,7 +2,7 @@
 // production loses workers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../../src/tools/binaries';
+import { PROJECT_ROOT } from '../../dev/tools/binaries';
 
 export interface WorkerProcess {
   child: ChildProcess;

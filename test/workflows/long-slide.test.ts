@@ -10,7 +10,7 @@ import { TaskUpdateGate } from '../../src/activities/task-updates';
 import { createProjectMetrics } from '../../src/metrics/registry';
 import { slideMetricsSinks } from '../../src/metrics/slide-sinks';
 import type { AdmitLaunchInput, Lease } from '../../src/workflows/budget-types';
-import { startTimeSkippingServer } from '../../src/temporal/environment';
+import { startTimeSkippingServer } from '../../dev/temporal/environment';
 import { statusQuery, taskUpdateSignal } from '../../src/workflows/definitions';
 import type {
   Progress,

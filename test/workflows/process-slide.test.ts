@@ -10,7 +10,7 @@ import { createProjectMetrics } from '../../src/metrics/registry';
 import { slideMetricsSinks } from '../../src/metrics/slide-sinks';
 import { slideWorkflowId } from '../../src/slides/identity';
 import type { AdmitLaunchInput, Lease } from '../../src/workflows/budget-types';
-import { startTimeSkippingServer } from '../../src/temporal/environment';
+import { startTimeSkippingServer } from '../../dev/temporal/environment';
 import { statusQuery, taskUpdateSignal } from '../../src/workflows/definitions';
 import { FailureType } from '../../src/workflows/errors';
 import type { processSlide } from '../../src/workflows/process-slide';

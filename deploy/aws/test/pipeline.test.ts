@@ -4,7 +4,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { loadProcessorSettings } from '../../../processor/settings';
+import { loadProcessorSettings } from '../../../packages/processor/src/settings';
 import { SETTING_NAMES } from '../../../src/config/settings';
 import { bridgeSettings, runTaskContainerOverride, workerDefaults } from '../lib/contract';
 import { FAILURE_RATE_PERCENT } from '../lib/monitoring';

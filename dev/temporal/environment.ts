@@ -1,0 +1,76 @@
+// The one way the project gets a Temporal server locally: tests, `npm start` and the
+// benchmarks all come through here. Both servers run from the binaries that
+// `npm run setup` installed (never the SDK's download, which needs the internet).
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { requireTemporalCli, requireTestServer, type ToolOptions } from '../tools/binaries';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+
+export interface DevServerOptions extends ToolOptions {
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  /** Serve the Web UI on this port. */
+  uiPort?: number;
+  /** SQLite file that keeps history across restarts; in memory when omitted. */
+  dbFilename?: string;
+  namespace?: string;
+  /** Listen address; default localhost. */
+  ip?: string;
+}
+
+/**
+ * Dynamic config for task-queue priority and fairness: the new matcher (priority keys),
+ * fairness keys, and one partition per task queue so the order holds across the whole
+ * queue, not per partition. A production server needs the same (see docs/concurrency.md).
+ */
+export const PRIORITY_DYNAMIC_CONFIG = [
+  'matching.useNewMatcher=true',
+  'matching.enableFairness=true',
+  'matching.numTaskqueueReadPartitions=1',
+  'matching.numTaskqueueWritePartitions=1',
+];
+
+/** The Temporal CLI's dev server, with the project's search attributes and priority/fairness on. */
+export async function startDevServer(opts: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: requireTemporalCli(opts) },
+      port: opts.port,
+      ip: opts.ip,
+      ui: opts.uiPort !== undefined,
+      uiPort: opts.uiPort,
+      dbFilename: opts.dbFilename,
+      namespace: opts.namespace,
+      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'warn' },
+      extraArgs: PRIORITY_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
+    },
+  });
+}
+
+/**
+ * Java time-skipping test server: timers fire as soon as the workflow is blocked on them.
+ * It takes no search-attribute flags, so they are registered through its operator API.
+ */
+export async function startTimeSkippingServer(opts: ToolOptions = {}): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: requireTestServer(opts) } },
+  });
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(
+        ALL_SEARCH_ATTRIBUTES.map((key) => {
+          const type = encodeSearchAttributeIndexedValueType(key.type);
+          if (type === undefined)
+            throw new Error(`search attribute ${key.name} has unknown type ${key.type}`);
+          return [key.name, type];
+        }),
+      ),
+    });
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
+}

@@ -1,0 +1,164 @@
+// Shared set-up for the local ECS tests: a server with fast phases and no rate limits (unless
+// a test asks), the real SDK client pointed at it, and small node scripts as containers.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type RegisterTaskDefinitionCommandInput,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../src';
+
+export const FAST_LIFECYCLE = { provisioningMs: 20, pendingMs: 20, deprovisioningMs: 20 };
+export const NO_RATE_LIMITS = { runTask: false, taskLaunch: false, describeTasks: false } as const;
+
+export const tempDir = (prefix = 'local-ecs-test-'): string => mkdtempSync(path.join(tmpdir(), prefix));
+
+export async function startTestEcs(options: LocalEcsOptions = {}): Promise<LocalEcs> {
+  return startLocalEcs({
+    lifecycle: FAST_LIFECYCLE,
+    rateLimits: NO_RATE_LIMITS,
+    logDir: path.join(tempDir(), 'logs'),
+    memoryPollMs: 50,
+    spotWarningMs: 500,
+    ...options,
+  });
+}
+
+/** The real SDK client; no retries, so throttling and errors reach the test as they are. */
+export function ecsClient(ecs: { endpoint: string }): ECSClient {
+  return new ECSClient({
+    endpoint: ecs.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls DescribeTasks until `done(task)` holds. */
+export async function waitForTask(
+  client: ECSClient,
+  taskArn: string,
+  done: (t: Task) => boolean,
+  opts: { cluster?: string; timeoutMs?: number; include?: 'TAGS'[] } = {},
+): Promise<Task> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  let last: Task | undefined;
+  for (;;) {
+    const out = await client.send(
+      new DescribeTasksCommand({ cluster: opts.cluster, tasks: [taskArn], include: opts.include }),
+    );
+    last = out.tasks?.[0];
+    if (last && done(last)) return last;
+    if (Date.now() > deadline) {
+      throw new Error(`task ${taskArn} did not reach the expected state; last: ${JSON.stringify(last)}`);
+    }
+    await sleep(25);
+  }
+}
+
+export const waitForStatus = (
+  client: ECSClient,
+  taskArn: string,
+  status: string,
+  opts: { cluster?: string; timeoutMs?: number } = {},
+): Promise<Task> => waitForTask(client, taskArn, (t) => t.lastStatus === status, opts);
+
+const scriptsDir = tempDir('local-ecs-scripts-');
+
+/** Writes a node script and returns the container command that runs it. */
+export function nodeScript(name: string, source: string): string[] {
+  const file = path.join(scriptsDir, `${name}.js`);
+  writeFileSync(file, source);
+  return [process.execPath, file];
+}
+
+export const SCRIPTS = {
+  /** Sleeps SLEEP_MS (default 0), then exits with EXIT_CODE (default 0). */
+  exit: () =>
+    nodeScript(
+      'exit',
+      `setTimeout(() => process.exit(Number(process.env.EXIT_CODE || 0)), Number(process.env.SLEEP_MS || 0));`,
+    ),
+  /** Runs until signalled; default SIGTERM handling (dies: 143). */
+  forever: () => nodeScript('forever', `console.log('up'); setInterval(() => {}, 1000);`),
+  /** Ignores SIGTERM: only SIGKILL ends it. */
+  ignoreTerm: () =>
+    nodeScript(
+      'ignore-term',
+      `process.on('SIGTERM', () => console.log('ignoring SIGTERM')); console.log('up'); setInterval(() => {}, 1000);`,
+    ),
+  /** Prints its environment and working directory as JSON, then exits 0. */
+  printEnv: () =>
+    nodeScript('print-env', `console.log(JSON.stringify({ env: process.env, cwd: process.cwd() }));`),
+  /** Allocates 8 MiB every 10 ms (touching the pages) up to 1 GiB, then holds. */
+  hog: () =>
+    nodeScript(
+      'hog',
+      `const held = []; setInterval(() => { if (held.length < 128) held.push(Buffer.alloc(8 * 1024 * 1024, 1)); }, 10);`,
+    ),
+  /** Starts a grandchild that sleeps, prints its pid, then runs forever. */
+  withGrandchild: () =>
+    nodeScript(
+      'with-grandchild',
+      `const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+       console.log('grandchild ' + c.pid); setInterval(() => {}, 1000);`,
+    ),
+};
+
+/** A container definition running `command` locally. */
+export function container(command: string[], extra: Partial<ContainerDefinition> = {}): ContainerDefinition {
+  return { name: 'main', image: 'local/node:20', command, memory: 256, essential: true, ...extra };
+}
+
+/** Registers a one-container definition; returns its ARN. */
+export async function register(
+  client: ECSClient,
+  family: string,
+  containerDef: ContainerDefinition,
+  extra: Partial<RegisterTaskDefinitionCommandInput> = {},
+): Promise<string> {
+  const out = await client.send(
+    new RegisterTaskDefinitionCommand({ family, containerDefinitions: [containerDef], ...extra }),
+  );
+  return out.taskDefinition?.taskDefinitionArn as string;
+}
+
+/** A simulated container: no process, behaviour from SIM_* variables. */
+export function simulatedContainer(
+  env: Record<string, string> = {},
+  extra: Partial<ContainerDefinition> = {},
+) {
+  return container([], {
+    dockerLabels: { 'local-ecs.simulated': 'true' },
+    environment: Object.entries(env).map(([name, value]) => ({ name, value })),
+    ...extra,
+  });
+}
+
+/** True while a process with this pid exists and is not a zombie awaiting its reaper. */
+/** The container of an OOM-killed task, as ECS reports it. */
+export const OOM_KILLED_CONTAINER = {
+  exitCode: 137,
+  reason: 'OutOfMemoryError: Container killed due to memory usage',
+} as const;
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
+  }
+}

@@ -1,0 +1,165 @@
+// A simulated EC2 capacity provider with managed scaling: RunTask through it never fails for
+// room, tasks wait in PROVISIONING while instances are added (up to maxInstances), idle
+// instances go (never one running a task), and a task waiting too long fails to start.
+import {
+  DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
+  ListContainerInstancesCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+import type { LocalEcs } from '../src';
+import { parseLocalEcsConfig } from '../src/config';
+import { ecsClient, register, simulatedContainer, sleep, startTestEcs, waitForStatus } from './helpers';
+
+let ecs: LocalEcs | undefined;
+afterEach(async () => {
+  await ecs?.close();
+  ecs = undefined;
+});
+
+const PROVIDER = {
+  instanceCpu: 1024,
+  instanceMemory: 2048,
+  initialInstances: 1,
+  maxInstances: 3,
+  scaleOutDelayMs: 200,
+  scaleInIdleMs: 300,
+  provisioningTimeoutMs: 60_000,
+};
+
+/** A cluster `cp` with the provider; each task takes a whole instance (1024 / 2048). */
+async function start(provider: Partial<typeof PROVIDER> = {}): Promise<{ client: ECSClient; td: string }> {
+  ecs = await startTestEcs({ clusters: [{ name: 'cp', capacityProvider: { ...PROVIDER, ...provider } }] });
+  const client = ecsClient(ecs);
+  const td = await register(client, 'sim', simulatedContainer({ SIM_DURATION_MS: '60000' }), {
+    cpu: '1024',
+    memory: '2048',
+  });
+  return { client, td };
+}
+
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met; last: ${JSON.stringify(v)}`);
+    await sleep(25);
+  }
+}
+
+const instanceArns = async (client: ECSClient): Promise<string[]> =>
+  (await client.send(new ListContainerInstancesCommand({ cluster: 'cp' }))).containerInstanceArns ?? [];
+
+test('tasks wait in PROVISIONING while the provider adds instances, then all run', async () => {
+  const { client, td } = await start();
+  const out = await client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td, count: 3 }));
+  expect(out.failures).toEqual([]);
+  expect(out.tasks?.map((t) => [t.lastStatus, t.launchType, t.capacityProviderName])).toEqual([
+    ['PROVISIONING', 'EC2', 'ec2-managed'],
+    ['PROVISIONING', 'EC2', 'ec2-managed'],
+    ['PROVISIONING', 'EC2', 'ec2-managed'],
+  ]);
+  expect(await instanceArns(client)).toHaveLength(1);
+
+  const running = await Promise.all(
+    (out.tasks ?? []).map((t) => waitForStatus(client, t.taskArn as string, 'RUNNING', { cluster: 'cp' })),
+  );
+  const arns = await instanceArns(client);
+  expect(arns).toHaveLength(3);
+  expect(new Set(running.map((t) => t.containerInstanceArn))).toEqual(new Set(arns));
+
+  const described = await client.send(
+    new DescribeContainerInstancesCommand({ cluster: 'cp', containerInstances: arns }),
+  );
+  for (const i of described.containerInstances ?? []) {
+    const value = (list: typeof i.registeredResources, name: string) =>
+      list?.find((r) => r.name === name)?.integerValue;
+    expect([value(i.registeredResources, 'CPU'), value(i.registeredResources, 'MEMORY')]).toEqual([
+      1024, 2048,
+    ]);
+    expect([value(i.remainingResources, 'CPU'), value(i.remainingResources, 'MEMORY')]).toEqual([0, 0]);
+  }
+  const cluster = (await client.send(new DescribeClustersCommand({ clusters: ['cp'] }))).clusters?.[0];
+  expect(cluster?.registeredContainerInstancesCount).toBe(3);
+  expect(cluster?.capacityProviders).toContain('ec2-managed');
+  expect(ecs?.stats().clusters.cp).toMatchObject({
+    containerInstances: 3,
+    waitingForCapacity: 0,
+    scaleOuts: 1,
+  });
+});
+
+test('at maxInstances a task waits for a stopping task; idle instances go, busy ones stay', async () => {
+  const { client, td } = await start();
+  const first = await client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td, count: 3 }));
+  const arns = (first.tasks ?? []).map((t) => t.taskArn as string);
+  for (const arn of arns) await waitForStatus(client, arn, 'RUNNING', { cluster: 'cp' });
+
+  const extra = await client.send(
+    new RunTaskCommand({
+      cluster: 'cp',
+      taskDefinition: td,
+      capacityProviderStrategy: [{ capacityProvider: 'ec2-managed', weight: 1 }],
+    }),
+  );
+  const fourth = extra.tasks?.[0]?.taskArn as string;
+  expect(ecs?.stats().clusters.cp?.waitingForCapacity).toBe(1);
+  await client.send(new StopTaskCommand({ cluster: 'cp', task: arns[0] }));
+  const placed = await waitForStatus(client, fourth, 'RUNNING', { cluster: 'cp' });
+  expect(await instanceArns(client)).toHaveLength(3);
+
+  // Stop all but the fourth: their instances go once idle; the fourth's stays.
+  for (const arn of arns.slice(1)) await client.send(new StopTaskCommand({ cluster: 'cp', task: arn }));
+  const left = await until(
+    () => instanceArns(client),
+    (a) => a.length === 1,
+  );
+  expect(left).toEqual([placed.containerInstanceArn]);
+  expect(ecs?.stats().clusters.cp?.scaleIns).toBe(2);
+  // And after the last task stops, the cluster scales to zero (minInstances 0).
+  await client.send(new StopTaskCommand({ cluster: 'cp', task: fourth }));
+  await until(
+    () => instanceArns(client),
+    (a) => a.length === 0,
+  );
+});
+
+test('a task waiting longer than provisioningTimeoutMs stops with TaskFailedToStart: RESOURCE:*', async () => {
+  const { client, td } = await start({ maxInstances: 1, provisioningTimeoutMs: 300 });
+  const out = await client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td, count: 2 }));
+  const [running, waiting] = (out.tasks ?? []).map((t) => t.taskArn as string);
+  await waitForStatus(client, running as string, 'RUNNING', { cluster: 'cp' });
+  const failed = await waitForStatus(client, waiting as string, 'STOPPED', { cluster: 'cp' });
+  expect(failed.stopCode).toBe('TaskFailedToStart');
+  expect(failed.stoppedReason).toBe('TaskFailedToStart: RESOURCE:CPU');
+  // Too big for any instance: no scale-out helps.
+  const big = await client.send(
+    new RunTaskCommand({ cluster: 'cp', taskDefinition: td, overrides: { cpu: '512', memory: '4096' } }),
+  );
+  const bigFailed = await waitForStatus(client, big.tasks?.[0]?.taskArn as string, 'STOPPED', {
+    cluster: 'cp',
+  });
+  expect(bigFailed.stoppedReason).toBe('TaskFailedToStart: RESOURCE:MEMORY');
+});
+
+test('launchType EC2 bypasses the provider: a full cluster answers failures[] at once', async () => {
+  const { client, td } = await start({ maxInstances: 1 });
+  await client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td, launchType: 'EC2' }));
+  const full = await client.send(
+    new RunTaskCommand({ cluster: 'cp', taskDefinition: td, launchType: 'EC2' }),
+  );
+  expect(full.tasks).toEqual([]);
+  expect(full.failures).toEqual([
+    { arn: expect.stringContaining(':container-instance/cp/'), reason: 'RESOURCE:CPU' },
+  ]);
+});
+
+test('config: a provider needs maxInstances >= initialInstances; a plain cluster needs cpu and memory', () => {
+  expect(() =>
+    parseLocalEcsConfig({ clusters: [{ name: 'x', capacityProvider: { ...PROVIDER, maxInstances: 0 } }] }),
+  ).toThrow(/clusters\.0\.capacityProvider\.maxInstances/);
+  expect(() => parseLocalEcsConfig({ clusters: [{ name: 'x' }] })).toThrow(/clusters\.0\.cpu/);
+});

@@ -1,0 +1,159 @@
+// ECS's token buckets over HTTP: a burst passes, the next call is a ThrottlingException
+// ("Rate exceeded"), and calls pass again at the refill rate. Small buckets keep it quick.
+import {
+  DescribeTasksCommand,
+  ECSServiceException,
+  RunTaskCommand,
+  ServerException,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+import type { LocalEcs, LocalEcsOptions } from '../src';
+import { ecsClient, register, simulatedContainer, sleep, startTestEcs } from './helpers';
+
+let ecs: LocalEcs;
+let client: ECSClient;
+let td: string;
+
+async function setUp(rateLimits: LocalEcsOptions['rateLimits'], extra: LocalEcsOptions = {}) {
+  ecs = await startTestEcs({
+    rateLimits,
+    clusters: [{ name: 'default', cpu: 1_000_000, memory: 1_000_000 }],
+    ...extra,
+  });
+  client = ecsClient(ecs);
+  td = await register(client, 'rl', simulatedContainer({ SIM_DURATION_MS: '50' }));
+}
+afterEach(async () => {
+  await ecs?.close();
+});
+
+const run = (count = 1) =>
+  client.send(new RunTaskCommand({ taskDefinition: td, count })).then(
+    () => 'ok' as const,
+    (e: unknown) => {
+      if (e instanceof ECSServiceException && e.name === 'ThrottlingException') {
+        expect(e.message).toBe('Rate exceeded');
+        expect(e.$metadata.httpStatusCode).toBe(400);
+        return 'throttled' as const;
+      }
+      throw e;
+    },
+  );
+
+// Refill rates are slow next to an HTTP round trip and bursts are sent at once, so what
+// refills during the calls themselves cannot blur the expected outcome.
+const together = (n: number, call: () => Promise<string>) => Promise.all(Array.from({ length: n }, call));
+const count = (results: string[], what: string) => results.filter((r) => r === what).length;
+
+test('RunTask calls: burst, then ThrottlingException, then recovery at the refill rate', async () => {
+  await setUp({ runTask: { burst: 5, perSecond: 2 }, taskLaunch: false, describeTasks: false });
+  const burst = await together(6, () => run());
+  expect([count(burst, 'ok'), count(burst, 'throttled')]).toEqual([5, 1]);
+  await sleep(520); // one token at 2/s
+  expect(await run()).toBe('ok');
+  expect(await run()).toBe('throttled');
+  // For a second, calls pass at about 2/s, never as a second burst.
+  let passed = 0;
+  const started = Date.now();
+  while (Date.now() - started < 1000) {
+    if ((await run()) === 'ok') passed += 1;
+    await sleep(10);
+  }
+  expect(passed).toBeGreaterThanOrEqual(1);
+  expect(passed).toBeLessThanOrEqual(3);
+  const s = ecs.stats().runTask;
+  expect(s.throttled).toBe(s.calls - s.accepted);
+  expect(s.throttled).toBeGreaterThan(5);
+});
+
+test('task launches: count=N takes N tokens; launches never outrun the bucket', async () => {
+  await setUp({ runTask: false, taskLaunch: { burst: 10, perSecond: 2 }, describeTasks: false });
+  expect(await run(10)).toBe('ok');
+  expect(await run(2)).toBe('throttled');
+  await sleep(1020); // two tokens
+  expect(await run(2)).toBe('ok');
+  expect(await run(1)).toBe('throttled');
+  const started = Date.now();
+  while (Date.now() - started < 1000) {
+    await run(1);
+    await sleep(10);
+  }
+  // Every window of launches fits burst + rate × window.
+  const launches = ecs.stats().launchTimestamps;
+  expect(launches.length).toBeGreaterThanOrEqual(13);
+  expect(launches.length).toBeLessThanOrEqual(16);
+  for (let i = 0; i < launches.length; i += 1) {
+    for (let j = i; j < launches.length; j += 1) {
+      const window = ((launches[j] as number) - (launches[i] as number)) / 1000;
+      expect(j - i + 1).toBeLessThanOrEqual(10 + 2 * window + 1);
+    }
+  }
+});
+
+const describeX = () =>
+  client.send(new DescribeTasksCommand({ tasks: ['x'] })).then(
+    () => 'ok',
+    (e: Error) => e.name,
+  );
+
+test('DescribeTasks has its own bucket', async () => {
+  await setUp({ runTask: false, taskLaunch: false, describeTasks: { burst: 3, perSecond: 4 } });
+  const results = await together(4, describeX);
+  expect([count(results, 'ok'), count(results, 'ThrottlingException')]).toEqual([3, 1]);
+  expect(await run()).toBe('ok');
+  await sleep(270);
+  expect(await describeX()).toBe('ok');
+  expect(ecs.stats().describeTasks).toMatchObject({ calls: 5, throttled: 1 });
+});
+
+test('ECS default buckets: 100 RunTask calls pass, the 101st in the same instant is throttled', async () => {
+  await setUp({ runTask: { burst: 100, perSecond: 40 }, taskLaunch: false, describeTasks: false });
+  const results = await Promise.all(Array.from({ length: 101 }, () => run()));
+  expect(results.filter((r) => r === 'ok').length).toBeGreaterThanOrEqual(100);
+  expect(results.filter((r) => r === 'throttled').length).toBeLessThanOrEqual(1);
+});
+
+test('a throttling storm: for its duration the chosen actions are throttled, then it ends', async () => {
+  await setUp({ runTask: false, taskLaunch: false, describeTasks: false });
+  ecs.throttle({ actions: ['RunTask'], durationMs: 300 });
+  expect(await run()).toBe('throttled');
+  expect((await client.send(new DescribeTasksCommand({ tasks: ['x'] }))).failures).toHaveLength(1);
+  await sleep(320);
+  expect(await run()).toBe('ok');
+
+  // Through the admin endpoint, with a probability (seeded, so repeatable).
+  const res = await fetch(`${ecs.endpoint}/_local-ecs/throttle`, {
+    method: 'POST',
+    body: JSON.stringify({ durationMs: 60_000, probability: 0.5 }),
+  });
+  expect(res.status).toBe(200);
+  const results: string[] = [];
+  for (let i = 0; i < 40; i += 1) results.push(await run());
+  expect(count(results, 'throttled')).toBeGreaterThan(5);
+  expect(count(results, 'throttled')).toBeLessThan(35);
+  // Clearing the fault rules ends storms too.
+  await fetch(`${ecs.endpoint}/_local-ecs/faults`, { method: 'DELETE' });
+  expect(await together(10, () => run())).toEqual(Array(10).fill('ok'));
+
+  // A ServerException storm: HTTP 500, a transient error the SDK would retry.
+  await fetch(`${ecs.endpoint}/_local-ecs/throttle`, {
+    method: 'POST',
+    body: JSON.stringify({ durationMs: 60_000, actions: ['DescribeTasks'], error: 'ServerException' }),
+  });
+  const err = await client.send(new DescribeTasksCommand({ tasks: ['x'] })).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ServerException);
+  expect((err as ServerException).$metadata.httpStatusCode).toBe(500);
+  expect(await run()).toBe('ok');
+});
+
+test('a storm from the config file starts and ends on its schedule', async () => {
+  await setUp(
+    { runTask: false, taskLaunch: false, describeTasks: false },
+    { faults: [{ type: 'throttlingStorm', actions: ['DescribeTasks'], startAfterMs: 500, durationMs: 500 }] },
+  );
+  expect(await describeX()).toBe('ok');
+  await sleep(600);
+  expect(await describeX()).toBe('ThrottlingException');
+  await sleep(500);
+  expect(await describeX()).toBe('ok');
+});
