@@ -12,7 +12,10 @@ const ROOT = import.meta.dirname;
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 /** `no-restricted-imports` options: specifiers matching `regex` fail with `message`. */
-const restrict = (...patterns) => ['error', { patterns: patterns.map(([regex, message]) => ({ regex, message })) }];
+const restrict = (...patterns) => [
+  'error',
+  { patterns: patterns.map(([regex, message]) => ({ regex, message })) },
+];
 
 /** Imports must be declared in `dir`'s package.json: only `dependencies` unless `dev`. */
 const declaredIn = (dir, dev = false) => [
@@ -58,7 +61,9 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       ...importX.flatConfigs.typescript.settings,
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: path.join(ROOT, 'tsconfig.json') })],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: path.join(ROOT, 'tsconfig.json') }),
+      ],
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -85,7 +90,10 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must not use Node built-ins.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow code must not use Node built-ins.',
+          })),
           patterns: [PRODUCT_BOUNDARY, PRODUCT_PACKAGES].map(([regex, message]) => ({ regex, message })),
         },
       ],

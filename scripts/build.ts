@@ -7,6 +7,7 @@
 // - dist/workflow-bundle.js from the compiled workflows: the compiled worker loads it
 //   (src/temporal/workflow-bundle.ts) instead of running webpack at start.
 // The local ECS is a development tool and runs from its sources.
+// `npm run build -- orchestrator` or `-- processor` builds one image's part (the Dockerfiles).
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,20 +22,43 @@ function tsc(...args: string[]): void {
   if (run.status !== 0) throw new Error(`tsc ${args.join(' ')} failed (exit ${run.status})`);
 }
 
-async function build(): Promise<void> {
-  // Fresh output: a module deleted from the sources must not live on in the build.
-  for (const dir of ['dist', 'packages/processor/dist', 'packages/task-contract/dist', 'packages/settings-errors/dist']) {
-    rmSync(path.join(ROOT, dir), { recursive: true, force: true });
-  }
-  tsc('-b', 'packages/task-contract', 'packages/settings-errors');
-  tsc('-p', 'tsconfig.build.json');
-  tsc('-p', 'packages/processor');
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'dist', 'src', 'workflows') });
-  writeFileSync(path.join(ROOT, 'dist', WORKFLOW_BUNDLE_NAME), code);
-  console.log(`build: dist/ (with ${WORKFLOW_BUNDLE_NAME}), packages/*/dist written`);
+const TARGETS = ['orchestrator', 'processor'] as const;
+type Target = (typeof TARGETS)[number];
+
+/** Fresh output: a module deleted from the sources must not live on in the build. */
+function clean(...dirs: string[]): void {
+  for (const dir of dirs) rmSync(path.join(ROOT, dir), { recursive: true, force: true });
 }
 
-build().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+async function build(targets: readonly Target[]): Promise<void> {
+  // Incremental (tsc -b): up to date after `npm run setup`, so nothing a running test loads is
+  // rewritten under it.
+  tsc('-b', 'packages/task-contract', 'packages/settings-errors');
+  if (targets.includes('orchestrator')) {
+    clean('dist');
+    tsc('-p', 'tsconfig.build.json');
+    const { code } = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'dist', 'src', 'workflows') });
+    writeFileSync(path.join(ROOT, 'dist', WORKFLOW_BUNDLE_NAME), code);
+    console.log(`build: dist/src and dist/${WORKFLOW_BUNDLE_NAME}`);
+  }
+  if (targets.includes('processor')) {
+    clean('packages/processor/dist');
+    tsc('-p', 'packages/processor');
+    console.log('build: packages/processor/dist');
+  }
+}
+
+function targetsFrom(args: string[]): readonly Target[] {
+  if (args.length === 0) return TARGETS;
+  const unknown = args.filter((a) => !(TARGETS as readonly string[]).includes(a));
+  if (unknown.length > 0)
+    throw new Error(`unknown build target ${unknown.join(', ')}: use ${TARGETS.join(' or ')}`);
+  return args as Target[];
+}
+
+Promise.resolve()
+  .then(() => build(targetsFrom(process.argv.slice(2))))
+  .catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });

@@ -3,7 +3,10 @@
 import { prepareLocalAws } from '../stack/local-stack';
 
 prepareLocalAws(process.env).then(
-  () => console.log('buckets wsi-slides, wsi-work, the upload queue and task definitions wsi-processor, wsi-processor-sim are ready'),
+  () =>
+    console.log(
+      'buckets wsi-slides, wsi-work, the upload queue and task definitions wsi-processor, wsi-processor-sim are ready',
+    ),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -14,7 +14,12 @@ import path from 'node:path';
 import { createEcsClient, createS3Client, createSqsClient } from '../../src/aws/clients';
 import { createLocalQueues, notifyQueueOfUploads, type LocalQueues } from '../../src/bridge';
 import { startMotoServer, type MotoServer } from '../aws/moto-server';
-import { SIMULATED_LABEL, startLocalEcs, type LocalEcs, type LocalEcsOptions } from '@wsi-orchestrator/local-ecs';
+import {
+  SIMULATED_LABEL,
+  startLocalEcs,
+  type LocalEcs,
+  type LocalEcsOptions,
+} from '@wsi-orchestrator/local-ecs';
 import { startDevServer } from '../temporal/environment';
 import { PROCESSOR_ENTRY, PROJECT_ROOT, tsxNodeArgs } from '../tools/layout';
 

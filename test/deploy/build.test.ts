@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../dev/tools/binaries';
+import { inImage, readDockerfile } from './dockerfile';
 
 const DIST = path.join(PROJECT_ROOT, 'dist');
 
@@ -67,4 +68,22 @@ describe('the production build', () => {
     expect(processor.status).toBe(64);
     expect(processor.stderr).toContain('SLIDE_BUCKET: is required');
   });
+
+  test.each(['Dockerfile', 'packages/processor/Dockerfile'])(
+    '%s: what its runtime stage copies from the build stage is built, and what it starts exists',
+    (dockerfile) => {
+      const stages = readDockerfile(path.join(PROJECT_ROOT, dockerfile));
+      const runtime = stages[stages.length - 1]!;
+      const fromBuild = runtime.copies.filter((c) => c.from !== undefined);
+      expect(fromBuild.length).toBeGreaterThan(0);
+      for (const copy of fromBuild) {
+        const build = stages.find((s) => s.name === copy.from)!;
+        for (const source of copy.sources)
+          expect(existsSync(path.join(PROJECT_ROOT, inImage(build, source)))).toBe(true);
+      }
+      const started = [...runtime.entrypoint, ...runtime.cmd].filter((arg) => arg.endsWith('.js'));
+      expect(started.length).toBeGreaterThan(0);
+      for (const file of started) expect(existsSync(path.join(PROJECT_ROOT, file))).toBe(true);
+    },
+  );
 });

@@ -2,13 +2,14 @@
 // against the Compose specification's JSON schema (vendored, test/deploy/compose-spec/), which
 // needs no Docker; a Compose tool already on PATH checks it as well. Nothing is installed.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../dev/tools/binaries';
 import { findCompose } from '../../dev/tools/compose';
+import { readDockerfile, workspacesOf } from './dockerfile';
 
 const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');
 const SCHEMA_FILE = path.join(__dirname, 'compose-spec', 'compose-spec.json');
@@ -93,4 +94,63 @@ describe('docker-compose.yml', () => {
     test.skip('is accepted by a Compose tool (none on PATH: docker-compose or docker compose)', () =>
       undefined);
   }
+});
+
+// The three images, checked without a Docker engine (none runs here): every file they copy from
+// the context exists, every `npm ci --workspace` has that workspace's package.json copied first,
+// and the services point at real Dockerfiles, files and scripts. What the build stages produce is
+// checked after a real build in build.test.ts.
+const DOCKERFILES = ['Dockerfile', 'packages/processor/Dockerfile', 'dev/Dockerfile'];
+
+describe.each(DOCKERFILES)('%s', (dockerfile) => {
+  const stages = readDockerfile(path.join(PROJECT_ROOT, dockerfile));
+
+  test('copies only files that exist in the build context (the repository root)', () => {
+    const sources = stages.flatMap((s) =>
+      s.copies.filter((c) => c.from === undefined).flatMap((c) => c.sources),
+    );
+    expect(sources.length).toBeGreaterThan(0);
+    expect(sources.filter((source) => !existsSync(path.join(PROJECT_ROOT, source)))).toEqual([]);
+  });
+
+  test('installs a workspace only after copying its package.json', () => {
+    const installs = stages.flatMap((s) => s.runs).filter((run) => run.command.startsWith('npm ci'));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const run of installs) {
+      for (const workspace of workspacesOf(run.command)) {
+        expect(run.copiedBefore).toContain(`${workspace}/package.json`);
+      }
+    }
+  });
+});
+
+test('docker-compose.yml builds from real Dockerfiles and runs real files and scripts', () => {
+  const { services } = composeFile() as unknown as {
+    services: Record<string, { build?: string | { dockerfile?: string }; command?: string[] }>;
+  };
+  const scripts = (
+    JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  for (const [name, service] of Object.entries(services)) {
+    if (service.build === undefined) continue;
+    const dockerfile =
+      typeof service.build === 'string' ? 'Dockerfile' : (service.build.dockerfile ?? 'Dockerfile');
+    expect({ name, exists: existsSync(path.join(PROJECT_ROOT, dockerfile)) }).toEqual({ name, exists: true });
+    const command = service.command ?? [];
+    if (command[0] === 'node') {
+      for (const file of command.filter((arg) => /\.(js|json)$/.test(arg))) {
+        expect({ name, file, exists: existsSync(path.join(PROJECT_ROOT, file)) }).toEqual({
+          name,
+          file,
+          exists: true,
+        });
+      }
+    }
+    if (command[0] === 'npm') expect(scripts).toHaveProperty([command[2] as string]);
+  }
+  // The worker and the bridge run the production image's CLI (its ENTRYPOINT is bin/slides.js).
+  expect(services.worker?.command).toEqual(['worker']);
+  expect(services.bridge?.command).toEqual(['bridge']);
 });

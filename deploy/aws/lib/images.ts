@@ -1,6 +1,7 @@
 // The two container images, built by `cdk deploy` (not by synth: synth only stages the build
 // context into cdk.out) from the repository's own Dockerfiles, with the repository root as the
-// context because both Dockerfiles copy package.json, the lockfile and src/ from there.
+// context because both Dockerfiles copy package.json, the lockfile and the shared packages
+// from there.
 import * as path from 'node:path';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -13,17 +14,20 @@ const EXCLUDE = [
   '**/node_modules',
   '.tools',
   '.data',
-  'dist',
+  '**/dist',
   'coverage',
   'bench/results',
   'deploy/aws/cdk.out',
   'deploy/aws/test',
   'test',
   'docs',
+  'dev',
+  'bench',
+  'packages/local-ecs',
 ];
 
 export interface Images {
-  /** processor/Dockerfile: the container one slide's task runs. */
+  /** packages/processor/Dockerfile: the container one slide's task runs. */
   processor: ecs.ContainerImage;
   /** The project Dockerfile: `slides worker` (its CMD) and `slides bridge`. */
   orchestrator: ecs.ContainerImage;
@@ -32,7 +36,7 @@ export interface Images {
 export function repositoryImages(): Images {
   const options = { exclude: EXCLUDE, platform: Platform.LINUX_AMD64 };
   return {
-    processor: ecs.ContainerImage.fromAsset(REPO_ROOT, { ...options, file: 'processor/Dockerfile' }),
+    processor: ecs.ContainerImage.fromAsset(REPO_ROOT, { ...options, file: 'packages/processor/Dockerfile' }),
     orchestrator: ecs.ContainerImage.fromAsset(REPO_ROOT, { ...options, file: 'Dockerfile' }),
   };
 }

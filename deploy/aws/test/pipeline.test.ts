@@ -364,7 +364,7 @@ describe('synth without Docker', () => {
       dockerImages: Record<string, { source: { directory: string; dockerFile: string } }>;
     };
     const images = Object.values(assets.dockerImages).map((i) => i.source);
-    expect(images.map((i) => i.dockerFile).sort()).toEqual(['Dockerfile', 'processor/Dockerfile']);
+    expect(images.map((i) => i.dockerFile).sort()).toEqual(['Dockerfile', 'packages/processor/Dockerfile']);
     for (const i of images) {
       const dir = path.join(assembly.directory, i.directory);
       expect(existsSync(path.join(dir, i.dockerFile))).toBe(true);

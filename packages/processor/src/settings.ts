@@ -77,7 +77,10 @@ const int = (def: number, min: number, max: number) =>
     });
 
 const envSchema = z.object({
-  [TASK_ENV.slideBucket]: required('an S3 bucket name').regex(/^[a-zA-Z0-9.\-_]{1,255}$/, 'must be an S3 bucket name'),
+  [TASK_ENV.slideBucket]: required('an S3 bucket name').regex(
+    /^[a-zA-Z0-9.\-_]{1,255}$/,
+    'must be an S3 bucket name',
+  ),
   [TASK_ENV.slideKey]: required('the slide object key')
     .min(1, 'must not be empty')
     .refine((k) => Buffer.byteLength(k) <= MAX_KEY_BYTES, `must be at most ${MAX_KEY_BYTES} bytes`),
