@@ -19,7 +19,7 @@ import {
 } from './activities';
 import type { EcsActivities } from './activities/api';
 import type { TaskUpdateReporter } from './activities/run-ecs-task';
-import { loadSettings, SettingsError, type Settings } from './config/settings';
+import { loadSettings, SettingsError, type Settings } from './settings/settings';
 import { ensureClusterBudget } from './budget/budget-client';
 import { budgetLimits, deriveTaskSlots, NoClusterCapacityError, registeredCapacity } from './ecs/capacity';
 import { TaskStatusPoller } from './ecs/poller';

@@ -2,7 +2,7 @@
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import { createEcsClient, createS3Client } from '../../src/aws/clients';
 import { startBridge, type BridgeHandle } from '../../src/bridge';
-import { loadSettings } from '../../src/config/settings';
+import { loadSettings } from '../../src/settings/settings';
 import { copyBridgeStats } from '../../src/metrics/bridge-counters';
 import type { MetricsServer } from '../../src/metrics/server';
 import { createWorkers, serveWorkerMetrics, type SlideWorkers } from '../../src/worker';

@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { startClusterBudget } from '../budget/budget-client';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../settings/settings';
 import type { WaitingLaunches } from '../metrics/waiting-launches';
 import { acquireUpdate, budgetWorkflowId } from '../workflows/budget-definitions';
 import type { AdmitLaunchInput, Lease } from '../workflows/budget-types';

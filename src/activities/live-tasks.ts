@@ -6,7 +6,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../settings/settings';
 import type { TaskStatusPoller } from '../ecs/poller';
 import { listLiveTasks, stopTask } from '../ecs/tasks';
 import { FailureType } from '../workflows/errors';

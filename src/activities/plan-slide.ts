@@ -6,7 +6,7 @@ import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { joinS3Uri } from '@wsi-orchestrator/task-contract';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../settings/settings';
 import { slideId as slideIdOf, slideWorkflowId } from '../slides/identity';
 import { chooseFirstTier } from '../workflows/decide';
 import { FailureType } from '../workflows/errors';

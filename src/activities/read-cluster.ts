@@ -3,7 +3,7 @@
 // left for leases, and finds leases whose slide run closed without releasing them.
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../settings/settings';
 import { budgetLimits, registeredCapacity } from '../ecs/capacity';
 import { liveTasks } from '../ecs/cluster-usage';
 import { toActivityFailure } from '../ecs/errors';

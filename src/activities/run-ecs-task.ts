@@ -5,7 +5,7 @@ import type { ECSClient, Task } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { CancelledFailure } from '@temporalio/common';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../settings/settings';
 import { taskToOutcome } from '../ecs/outcome';
 import type { TaskStatusPoller } from '../ecs/poller';
 import { buildRunTaskInput } from '../ecs/requests';

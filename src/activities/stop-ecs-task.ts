@@ -3,7 +3,7 @@
 // ECS reports them STOPPED, so a cancelled slide leaves nothing running.
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { Context } from '@temporalio/activity';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../settings/settings';
 import type { TaskStatusPoller } from '../ecs/poller';
 import { listLiveTasks, stopTask } from '../ecs/tasks';
 import { startedByFor } from '../slides/identity';

@@ -2,9 +2,9 @@
 // the bridge with a message naming the setting. Temporal's own settings (TEMPORAL_ADDRESS,
 // TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*) are read by src/temporal/connection.ts.
 import { z } from 'zod';
-import { duration } from '../config/duration';
+import { duration } from '../settings/duration';
 import { formatSettingsError } from '@wsi-orchestrator/settings-errors';
-import { SettingsError } from '../config/settings';
+import { SettingsError } from '../settings/settings';
 import { DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
 
 export { SettingsError };

@@ -1,7 +1,7 @@
 // Reaching a cluster's budget from outside a workflow: the worker makes sure it runs and logs
 // it at start; `slides capacity` shows it.
 import type { Client } from '@temporalio/client';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../settings/settings';
 import { BUDGET_WORKFLOW_TYPE, budgetQuery, budgetWorkflowId } from '../workflows/budget-definitions';
 import { describeBudget } from '../workflows/budget-ledger';
 import type { BudgetView, ClusterBudgetInput } from '../workflows/budget-types';

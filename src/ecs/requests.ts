@@ -1,7 +1,7 @@
 // The project's ECS requests, built in one place: what the activities send, and what the
 // contract test sends to moto to prove real ECS's shapes are respected.
 import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
-import type { Settings } from '../config/settings';
+import type { Settings } from '../settings/settings';
 import type { RunEcsTaskInput } from '../workflows/types';
 import { TASK_ENV } from '@wsi-orchestrator/task-contract';
 

@@ -13,7 +13,7 @@ import {
 import { ECS_SDK_RETRY } from '../../src/aws/clients';
 import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
-import { loadSettings, type Settings } from '../../src/config/settings';
+import { loadSettings, type Settings } from '../../src/settings/settings';
 import { TaskStatusPoller } from '../../src/ecs/poller';
 import { buildRunTaskInput } from '../../src/ecs/requests';
 import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '@wsi-orchestrator/local-ecs';

@@ -10,7 +10,7 @@ import {
   type EcsActivityDeps,
   type RunEcsTaskHeartbeat,
 } from '../../src/activities/run-ecs-task';
-import { loadSettings, type Settings } from '../../src/config/settings';
+import { loadSettings, type Settings } from '../../src/settings/settings';
 import { TaskStatusPoller } from '../../src/ecs/poller';
 import { buildRunTaskInput, TAG_LAUNCH } from '../../src/ecs/requests';
 import { startLocalEcs, type LocalEcs } from '@wsi-orchestrator/local-ecs';

@@ -14,7 +14,7 @@ import {
   type StopTaskCommandInput,
 } from '@aws-sdk/client-ecs';
 import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
-import { loadSettings } from '../../src/config/settings';
+import { loadSettings } from '../../src/settings/settings';
 import { buildRunTaskInput, TAG_SLIDE_ID } from '../../src/ecs/requests';
 import { clientTokenFor, startedByFor } from '../../src/slides/identity';
 import { processorContainer, taskDefinitionRequest } from '../../dev/stack/local-stack';

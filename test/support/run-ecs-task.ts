@@ -2,7 +2,7 @@
 // launch made the way runEcsTask makes it (same clientToken, startedBy and tags), to stand
 // for a task launched by an attempt that then crashed.
 import { RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { Settings } from '../../src/config/settings';
+import type { Settings } from '../../src/settings/settings';
 import { buildRunTaskInput } from '../../src/ecs/requests';
 import { clientTokenFor, startedByFor } from '../../src/slides/identity';
 import type { RunEcsTaskInput } from '../../src/workflows/types';

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fargateSizeError } from '../../src/config/fargate';
-import { loadSettings, SettingsError } from '../../src/config/settings';
+import { fargateSizeError } from '../../src/settings/fargate';
+import { loadSettings, SettingsError } from '../../src/settings/settings';
 
 describe('settings', () => {
   test('defaults are complete and valid', () => {

@@ -4,7 +4,7 @@
 // sets on the container (src/ecs/requests.ts), the work prefixes, and the bridge's timings.
 import { loadBridgeSettings, type BridgeSettings } from '../../../src/bridge/settings';
 import { parseS3Uri } from '@wsi-orchestrator/task-contract';
-import { loadSettings, SETTING_NAMES, type Settings } from '../../../src/config/settings';
+import { loadSettings, SETTING_NAMES, type Settings } from '../../../src/settings/settings';
 import { buildRunTaskInput } from '../../../src/ecs/requests';
 import { BRIDGE_SETTING_NAMES } from '../../../src/bridge/settings';
 

@@ -69,7 +69,7 @@ export interface WsiPipelineProps {
     dimensions?: Record<string, string>;
   };
 
-  /** More worker settings, by their environment names (validated against src/config/settings.ts). */
+  /** More worker settings, by their environment names (validated against src/settings/settings.ts). */
   readonly workerEnvironment?: Record<string, string>;
   /** More bridge settings, by their environment names (validated by src/bridge/settings.ts at synth). */
   readonly bridgeEnvironment?: Record<string, string>;

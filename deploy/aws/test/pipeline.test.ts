@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadProcessorSettings } from '../../../packages/processor/src/settings';
-import { SETTING_NAMES } from '../../../src/config/settings';
+import { SETTING_NAMES } from '../../../src/settings/settings';
 import { bridgeSettings, runTaskContainerOverride, workerDefaults } from '../lib/contract';
 import { FAILURE_RATE_PERCENT } from '../lib/monitoring';
 import { build, idOf, resourcesOf, type Built } from './fixture';
