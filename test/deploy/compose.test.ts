@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../dev/tools/binaries';
@@ -153,4 +154,18 @@ test('docker-compose.yml builds from real Dockerfiles and runs real files and sc
   // The worker and the bridge run the production image's CLI (its ENTRYPOINT is bin/slides.js).
   expect(services.worker?.command).toEqual(['worker']);
   expect(services.bridge?.command).toEqual(['bridge']);
+});
+
+test("the compose stack's local ECS config is valid against the local ECS's JSON Schema", () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  const schema = JSON.parse(
+    readFileSync(path.join(PROJECT_ROOT, 'packages/local-ecs/local-ecs.schema.json'), 'utf8'),
+  ) as object;
+  const validate = ajv.compile(schema);
+  const config = JSON.parse(
+    readFileSync(path.join(PROJECT_ROOT, 'dev/local-ecs.compose.json'), 'utf8'),
+  ) as Record<string, unknown>;
+  expect(validate(config) ? [] : validate.errors).toEqual([]);
+  // And the schema can fail: a misspelt field is refused.
+  expect(validate({ ...config, clusters: [{ name: 'default', cpu: 1024, memroy: 2048 }] })).toBe(false);
 });

@@ -1,7 +1,12 @@
 // `local-ecs [--port <port>] [--host <host>] [--config <file.json>]`: runs the local ECS until
 // SIGINT/SIGTERM (bin/local-ecs.js; `npx local-ecs` in this repository).
 import { Command, InvalidArgumentError } from 'commander';
-import { loadLocalEcsConfigFile, parseLocalEcsConfig, type LocalEcsConfig } from './config';
+import {
+  loadLocalEcsConfigFile,
+  localEcsConfigJsonSchema,
+  parseLocalEcsConfig,
+  type LocalEcsConfig,
+} from './config';
 import { startLocalEcs, type LocalEcs } from './index';
 
 export interface LocalEcsCliOptions {
@@ -60,8 +65,13 @@ function configure(command: Command): Command {
     .description('Run the local ECS endpoint (ECS JSON protocol, tasks as local processes)')
     .option('--port <port>', 'port to listen on; 0 picks a free one (default: config, else 0)', parsePort)
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-    .option('--config <file>', 'JSON config file (see the README)')
-    .action(async (opts: LocalEcsCliOptions) => {
+    .option('--config <file>', 'JSON config file (see the README and local-ecs.schema.json)')
+    .option('--print-schema', "print the config file's JSON Schema and exit")
+    .action(async (opts: LocalEcsCliOptions & { printSchema?: boolean }) => {
+      if (opts.printSchema) {
+        process.stdout.write(`${JSON.stringify(localEcsConfigJsonSchema(), null, 2)}\n`);
+        return;
+      }
       await runLocalEcsServer(opts);
     });
 }

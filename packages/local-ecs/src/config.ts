@@ -222,6 +222,8 @@ const PROFILES = ['default', 'realistic'] as const;
 const DEFAULT_INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT'];
 
 const localEcsConfigSchema = z.strictObject({
+  /** An editor's pointer to local-ecs.schema.json; ignored. */
+  $schema: z.string().optional(),
   host: z.string().default('127.0.0.1'),
   /** 0 = a free port. */
   port: z.number().int().min(0).max(65535).default(0),
@@ -323,4 +325,12 @@ export function parseFaultRule(input: unknown): FaultRule {
   const result = faultRuleSchema.safeParse(input);
   if (!result.success) throw new LocalEcsConfigError(`fault rule: ${describeConfigIssues(result.error)}`);
   return result.data;
+}
+
+/** The config file's JSON Schema (what a file may contain, before defaults), for editors and validators. */
+export function localEcsConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(localEcsConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }

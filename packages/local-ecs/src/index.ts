@@ -30,6 +30,7 @@ export type { CapacityView } from './capacity';
 export type { TaskStatus } from './task';
 export {
   loadLocalEcsConfigFile,
+  localEcsConfigJsonSchema,
   parseLocalEcsConfig,
   LocalEcsConfigError,
   ECS_DEFAULT_RATE_LIMITS,

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveCliConfig } from '../src/cli';
 import {
   loadLocalEcsConfigFile,
+  localEcsConfigJsonSchema,
   LocalEcsConfigError,
   parseFaultRule,
   parseLocalEcsConfig,
@@ -97,5 +98,22 @@ describe('CLI', () => {
     const c = resolveCliConfig({ config: file, port: 0, host: '0.0.0.0' });
     expect(c).toMatchObject({ port: 0, host: '0.0.0.0', clusters: [{ name: 'x', cpu: 1, memory: 2 }] });
     expect(resolveCliConfig({}).port).toBe(0);
+  });
+});
+
+describe('the JSON Schema', () => {
+  test('local-ecs.schema.json is the schema of the config the code accepts (regenerate: local-ecs --print-schema)', () => {
+    const committed = JSON.parse(
+      readFileSync(path.join(__dirname, '..', 'local-ecs.schema.json'), 'utf8'),
+    ) as unknown;
+    expect(committed).toEqual(localEcsConfigJsonSchema());
+  });
+
+  test('a config file may point at it with $schema', () => {
+    const c = parseLocalEcsConfig({
+      $schema: './local-ecs.schema.json',
+      clusters: [{ name: 'x', cpu: 1, memory: 2 }],
+    });
+    expect(c.clusters[0]?.name).toBe('x');
   });
 });
