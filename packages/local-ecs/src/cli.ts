@@ -41,7 +41,13 @@ export async function runLocalEcsServer(
   log: (line: string) => void = (line) => console.log(line),
 ): Promise<LocalEcs> {
   const ecs = await startLocalEcs(resolveCliConfig(opts));
-  const clusters = ecs.config.clusters.map((c) => `${c.name} (${c.cpu} CPU, ${c.memory} MiB)`).join(', ');
+  const clusters = ecs.config.clusters
+    .map((c) =>
+      c.capacityProvider !== undefined
+        ? `${c.name} (capacity provider)`
+        : `${c.name} (${c.cpu} CPU, ${c.memory} MiB)`,
+    )
+    .join(', ');
   // One write, so a reader of the pipe sees the whole banner at once.
   log(
     [
