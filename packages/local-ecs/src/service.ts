@@ -491,6 +491,13 @@ export class LocalEcsService {
   addFault(rule: FaultRule): void {
     if (rule.type === 'throttlingStorm') this.throttle(rule);
     else if (rule.type === 'capacity') {
+      // Refused now, not when the timer fires: a fault that can never apply is the caller's mistake.
+      const cluster = this.clusters.get(clusterNameOf(rule.cluster));
+      if (cluster?.ec2Provider !== undefined) {
+        throw new LocalEcsConfigError(
+          `capacity fault: cluster ${cluster.name} has capacity provider ${cluster.ec2Provider}: its instances set its capacity`,
+        );
+      }
       this.timers.after(rule.atMs, () => {
         if (this.clusters.has(rule.cluster)) this.setClusterCapacity(rule.cluster, rule);
         else console.warn(`[local-ecs] capacity fault: no cluster ${rule.cluster}`);

@@ -163,3 +163,10 @@ test('config: a provider needs maxInstances >= initialInstances; a plain cluster
   ).toThrow(/clusters\.0\.capacityProvider\.maxInstances/);
   expect(() => parseLocalEcsConfig({ clusters: [{ name: 'x' }] })).toThrow(/clusters\.0\.cpu/);
 });
+
+test('a capacity fault on a capacity-provider cluster is refused when it is added, not lost in a timer', async () => {
+  await start();
+  expect(() => ecs!.addFaultRule({ type: 'capacity', cluster: 'cp', atMs: 10, cpu: 512 })).toThrow(
+    /cluster cp has capacity provider/,
+  );
+});
