@@ -17,6 +17,11 @@ if (process.env.SLIDES_FROM_SOURCE !== '1' && existsSync(compiled)) {
     console.error('slides: dist/ is missing and tsx is not installed: run `npm install && npm run build`');
     process.exit(1);
   }
+  // The shared packages are loaded compiled even from the sources: `npm run setup` builds them.
+  if (!existsSync(path.join(__dirname, '..', 'packages', 'task-contract', 'dist', 'index.js'))) {
+    console.error('slides: the shared packages are not built yet: run `npm run setup` (or `npm run build`)');
+    process.exit(1);
+  }
   require('tsx/cjs');
   require('../src/client.ts').main();
 }
