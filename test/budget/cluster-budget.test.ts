@@ -210,16 +210,17 @@ describe('one budget per cluster across worker processes', () => {
     await results(few);
     await results(bulk);
 
-    const askedAt = Math.max(...(await Promise.all(few.map(admissionAskedAt))));
     const labB = new Set(keysOf('fair/lab-b', 4).map((k) => slideId(SLIDES_BUCKET, k)));
     const all = await launches('fair');
     const lastB = Math.max(...all.filter((l) => labB.has(l.slideId)).map((l) => l.at));
-    const labAWhileBWaited = all.filter((l) => !labB.has(l.slideId) && l.at > askedAt && l.at < lastB).length;
     const labAAfter = all.filter((l) => !labB.has(l.slideId) && l.at > lastB).length;
-    // First come, first served would launch every waiting slide of lab A before lab B's;
-    // fair shares interleave them, so lab B is done while most of lab A still waits.
-    // (How closely they alternate depends on the machine's load: not asserted.)
-    expect(labAAfter).toBeGreaterThan(labAWhileBWaited);
+    // First come, first served would launch every waiting slide of lab A (about 20 when lab B
+    // arrives) before lab B's first, leaving none for after lab B's last. Fair shares interleave
+    // the two, so lab B is done while a good part of lab A still waits. How closely they
+    // alternate depends on the load and on which waiting launch asks first when a lease frees
+    // (a loaded run had 11 of lab A launch during lab B's wait and 10 after), so only the
+    // difference from first-come-first-served is asserted: a quarter of lab A is left for after.
+    expect(labAAfter).toBeGreaterThanOrEqual(24 / 4);
   });
 
   test("a SIGKILLed worker's share comes back; its tasks are reattached, none launched twice", async () => {
