@@ -62,7 +62,9 @@ test('tasks wait in PROVISIONING while the provider adds instances, then all run
     ['PROVISIONING', 'EC2', 'ec2-managed'],
     ['PROVISIONING', 'EC2', 'ec2-managed'],
   ]);
-  expect(await instanceArns(client)).toHaveLength(1);
+  // (How many instances exist at this instant is a race between the provider's timers and this
+  // call on a loaded machine: the first instance may already be idle-scaled-in, or the new ones
+  // added. What is asserted is where it ends: three instances, one task on each.)
 
   const running = await Promise.all(
     (out.tasks ?? []).map((t) => waitForStatus(client, t.taskArn as string, 'RUNNING', { cluster: 'cp' })),
@@ -85,11 +87,8 @@ test('tasks wait in PROVISIONING while the provider adds instances, then all run
   const cluster = (await client.send(new DescribeClustersCommand({ clusters: ['cp'] }))).clusters?.[0];
   expect(cluster?.registeredContainerInstancesCount).toBe(3);
   expect(cluster?.capacityProviders).toContain('ec2-managed');
-  expect(ecs?.stats().clusters.cp).toMatchObject({
-    containerInstances: 3,
-    waitingForCapacity: 0,
-    scaleOuts: 1,
-  });
+  expect(ecs?.stats().clusters.cp).toMatchObject({ containerInstances: 3, waitingForCapacity: 0 });
+  expect(ecs?.stats().clusters.cp?.scaleOuts).toBeGreaterThanOrEqual(1);
 });
 
 test('at maxInstances a task waits for a stopping task; idle instances go, busy ones stay', async () => {
@@ -110,6 +109,8 @@ test('at maxInstances a task waits for a stopping task; idle instances go, busy 
   await client.send(new StopTaskCommand({ cluster: 'cp', task: arns[0] }));
   const placed = await waitForStatus(client, fourth, 'RUNNING', { cluster: 'cp' });
   expect(await instanceArns(client)).toHaveLength(3);
+  // Counted from here: the first instance may have been scaled in while idle before any task.
+  const scaleInsBefore = ecs?.stats().clusters.cp?.scaleIns ?? 0;
 
   // Stop all but the fourth: their instances go once idle; the fourth's stays.
   for (const arn of arns.slice(1)) await client.send(new StopTaskCommand({ cluster: 'cp', task: arn }));
@@ -118,7 +119,7 @@ test('at maxInstances a task waits for a stopping task; idle instances go, busy 
     (a) => a.length === 1,
   );
   expect(left).toEqual([placed.containerInstanceArn]);
-  expect(ecs?.stats().clusters.cp?.scaleIns).toBe(2);
+  expect(ecs?.stats().clusters.cp?.scaleIns).toBe(scaleInsBefore + 2);
   // And after the last task stops, the cluster scales to zero (minInstances 0).
   await client.send(new StopTaskCommand({ cluster: 'cp', task: fourth }));
   await until(
@@ -146,7 +147,8 @@ test('a task waiting longer than provisioningTimeoutMs stops with TaskFailedToSt
 });
 
 test('launchType EC2 bypasses the provider: a full cluster answers failures[] at once', async () => {
-  const { client, td } = await start({ maxInstances: 1 });
+  // The one instance must not be scaled in while idle before the first launch, however slow the machine.
+  const { client, td } = await start({ maxInstances: 1, scaleInIdleMs: 600_000 });
   await client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td, launchType: 'EC2' }));
   const full = await client.send(
     new RunTaskCommand({ cluster: 'cp', taskDefinition: td, launchType: 'EC2' }),
