@@ -18,7 +18,6 @@ import {
   SLIDES_BUCKET,
   startLocalStack,
 } from '../dev/stack/local-stack';
-import { statusQuery } from '../src/workflows/definitions';
 import type { SlideResult } from '../src/workflows/types';
 import { makeSyntheticSlide } from '../dev/slides/synthetic';
 import { putSlide } from '../test/support/stack';
@@ -141,6 +140,21 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
       durationMs: 3000,
       probability: 0.7,
     });
+    // Random faults may or may not catch a real processor mid-slide; to measure the work redone,
+    // the first two real tasks are spot-interrupted 1.5 s into RUNNING (their tiling takes at
+    // least 2.5 s). The local ECS times it from the task itself, so a loaded machine's slow
+    // queries cannot make it miss, as a harness watching the workflows could.
+    const realInterruptionsPlanned = Math.min(2, opts.realSlides);
+    if (realInterruptionsPlanned > 0) {
+      localEcs.addFaultRule({
+        type: 'spotInterruption',
+        name: 'real-mid-run',
+        match: { family: REAL_FAMILY },
+        times: realInterruptionsPlanned,
+        afterRunningMs: 1500,
+        warningMs: 2000,
+      });
+    }
     localEcs.addFaultRule({ type: 'capacity', cluster: 'default', atMs: 5000, cpu: 1024, memory: 2048 });
     localEcs.addFaultRule({ type: 'capacity', cluster: 'default', atMs: 12_000, cpu: 4096, memory: 8192 });
 
@@ -174,21 +188,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     }
     log(`${opts.slides} slides submitted (${realKeys.size} real)`);
 
-    // Random faults may or may not catch a real processor mid-slide; to measure the work
-    // redone, spot-interrupt up to two real slides as soon as their checkpoints show progress.
-    const interruptedReal = interruptRealSlidesMidRun(
-      handles.filter((h) => realIds.has(h.workflowId)),
-      Math.min(2, realIds.size),
-      (taskArn) => {
-        try {
-          return localEcs.interruptTask(taskArn, { warningMs: 5000 });
-        } catch {
-          // The status names a task that has stopped and that ECS (realistic: after 10 s) forgot.
-          return false;
-        }
-      },
-    );
-
     // One worker dies mid-run without warning, and comes back a little later.
     await new Promise((r) => setTimeout(r, 6000));
     workers[0]?.kill('SIGKILL');
@@ -217,7 +216,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     }
 
     const settled = await Promise.allSettled(handles.map((h) => h.result() as Promise<SlideResult>));
-    log(`${await interruptedReal} real slides interrupted mid-run on purpose`);
+    log(`${realInterruptionsPlanned} real tasks set to be spot-interrupted mid-run on purpose`);
     const finished = settled.flatMap((s, i) =>
       s.status === 'fulfilled' ? [{ workflowId: handles[i]?.workflowId ?? '', result: s.value }] : [],
     );
@@ -298,26 +297,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     await Promise.all(workers.map((w) => w.exited));
     await stack.close();
   }
-}
-
-/** Interrupts up to `count` of the slides once each is RUNNING with some tiles done. */
-async function interruptRealSlidesMidRun(
-  handles: WorkflowHandle[],
-  count: number,
-  interrupt: (taskArn: string) => boolean,
-): Promise<number> {
-  const done = new Set<string>();
-  for (let i = 0; i < 600 && done.size < count; i++) {
-    for (const h of handles) {
-      if (done.size >= count || done.has(h.workflowId)) continue;
-      const status = await h.query(statusQuery).catch(() => undefined);
-      if (status?.phase === 'RUNNING' && status.taskArn && (status.progress?.done ?? 0) > 0) {
-        if (interrupt(status.taskArn)) done.add(h.workflowId);
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return done.size;
 }
 
 export function formatFigures(f: ChaosFigures): string {
