@@ -89,7 +89,9 @@ describe('the pipeline with the reference processor', () => {
     expect(await dzi.Body?.transformToString()).toMatch(
       /Format="jpeg"[\s\S]*Width="2600"[\s\S]*Height="1900"/,
     );
-  });
+    // Three real slides tiled by real processes: a loaded CI machine took over the default two
+    // minutes once; the test is about what happens, not how fast.
+  }, 360_000);
 
   test('a slide started with the Temporal CLI and plain JSON input completes', async () => {
     const key = 'cli/started by temporal.tif';
