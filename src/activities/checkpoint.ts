@@ -6,9 +6,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri, readCheckpointBody, type CheckpointReading } from '@wsi-orchestrator/task-contract';
 import type { Progress } from '../workflows/types';
 
-export type CheckpointState = CheckpointReading;
-
-export async function readCheckpoint(s3: S3Client, checkpointUri: string): Promise<CheckpointState> {
+export async function readCheckpoint(s3: S3Client, checkpointUri: string): Promise<CheckpointReading> {
   try {
     const { bucket, key } = parseS3Uri(checkpointUri);
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

@@ -10,7 +10,8 @@ import type { Settings } from '../settings/settings';
 import type { TaskStatusPoller } from '../ecs/poller';
 import { listLiveTasks, stopTask } from '../ecs/tasks';
 import { FailureType } from '../workflows/errors';
-import { readCheckpoint, type CheckpointState } from './checkpoint';
+import type { CheckpointReading } from '@wsi-orchestrator/task-contract';
+import { readCheckpoint } from './checkpoint';
 
 export interface LiveTaskDeps {
   ecs: ECSClient;
@@ -76,8 +77,8 @@ export async function stopLiveTasks(
 /** What a task answered MISSING past the grace turned out to be. */
 export type MissingVerdict =
   | { kind: 'alive' }
-  | { kind: 'finished'; checkpoint: CheckpointState }
-  | { kind: 'lost'; checkpoint: CheckpointState; stopped: string[] };
+  | { kind: 'finished'; checkpoint: CheckpointReading }
+  | { kind: 'lost'; checkpoint: CheckpointReading; stopped: string[] };
 
 /**
  * Judges a task ECS has answered MISSING for longer than the grace. This happens here, in the
