@@ -241,7 +241,11 @@ describe('one budget per cluster across worker processes', () => {
     await waitFor(
       'every lease held at the kill to come back',
       async () => {
-        const now = new Set((await readBudget(client, 'kill')).leases.map(leaseKey));
+        // A query can fail while the budget's workflow moves to a surviving worker (the killed
+        // one may have held it in its cache): that is "not yet", not a failure of the test.
+        const view = await readBudget(client, 'kill').catch(() => undefined);
+        if (view === undefined) return false;
+        const now = new Set(view.leases.map(leaseKey));
         return heldAtKill.every((k) => !now.has(k));
       },
       90_000,
