@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Three consecutive fresh-clone CI runs while a CPU-bound process keeps one of the two cores
 # busy: the evidence that the suite does not race the clock. Usage: scripts/ci-under-load.sh
-# (from the repository; clones its committed HEAD into /tmp/ci-load-N).
+# (from the repository). Every run clones the commit that was HEAD when the series started, so
+# committing during a series does not mix commits into it.
 set -u
 repo=$(git rev-parse --show-toplevel)
-node -e 'const end = Date.now() + 60 * 60e3; while (Date.now() < end) {}' &
+commit=$(git -C "$repo" rev-parse HEAD)
+echo "series on $commit"
+node -e 'for (;;) {}' &
 burn=$!
 trap 'kill $burn 2>/dev/null' EXIT
 for i in 1 2 3; do
   rm -rf "/tmp/ci-load-$i" && git clone -q "$repo" "/tmp/ci-load-$i"
+  git -C "/tmp/ci-load-$i" checkout -q "$commit"
   start=$(date +%s)
   (cd "/tmp/ci-load-$i" && bash .ci/run > "/tmp/ci-load-$i.log" 2>&1)
   rc=$?
