@@ -346,10 +346,10 @@ describe('processSlide decides on every ECS outcome', () => {
     const s = await scenario(['hang']);
     await s.run(async (handle) => {
       let status = await handle.query(statusQuery);
-      for (let i = 0; i < 100 && status.phase !== 'RUNNING'; i++) {
-        await new Promise((r) => setTimeout(r, 100));
+      await waitFor('the RUNNING update to reach the workflow', async () => {
         status = await handle.query(statusQuery);
-      }
+        return status.phase === 'RUNNING';
+      });
       expect(status).toMatchObject({
         phase: 'RUNNING',
         taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/default/task1',

@@ -17,6 +17,7 @@ import type { JsonObject } from './protocol';
 import { listen } from './server';
 import { LocalEcsService } from './service';
 import type { LocalEcsStats } from './stats';
+import type { Clock } from './token-bucket';
 
 export type {
   LocalEcsConfig,
@@ -40,6 +41,17 @@ export { seededRandom } from './random';
 export { SIM_ENV } from './simulated';
 export { CAPACITY_STATISTICS } from './clusters';
 export { ADMIN_PREFIX, ADMIN_ROUTES } from './admin';
+
+/**
+ * What only code can pass (a config file cannot). `rateLimitClock` is the clock, in
+ * milliseconds, that ECS's token buckets and throttling storms read: a test that moves it by
+ * hand checks a refill or a storm's schedule exactly, however slow the machine is. Task
+ * lifecycles keep real time.
+ */
+export interface LocalEcsHooks {
+  readonly rateLimitClock?: Clock;
+}
+export type { Clock } from './token-bucket';
 
 /** Config (validated like the JSON file). `port` 0 or omitted picks a free port. */
 export type LocalEcsOptions = LocalEcsConfigInput;
@@ -77,9 +89,12 @@ export interface LocalEcs {
   throttle(storm: Omit<ThrottlingStormInput, 'type'>): void;
 }
 
-export async function startLocalEcs(options: LocalEcsOptions = {}): Promise<LocalEcs> {
+export async function startLocalEcs(
+  options: LocalEcsOptions = {},
+  hooks: LocalEcsHooks = {},
+): Promise<LocalEcs> {
   const config = parseLocalEcsConfig(options, 'local ECS options');
-  const service = new LocalEcsService(config);
+  const service = new LocalEcsService(config, hooks.rateLimitClock);
   let listening: Awaited<ReturnType<typeof listen>>;
   try {
     listening = await listen(service, config.host, config.port);

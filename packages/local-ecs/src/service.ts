@@ -20,6 +20,7 @@ import {
   type JsonObject,
 } from './protocol';
 import { RateLimiter } from './rate-limits';
+import type { Clock } from './token-bucket';
 import type { ListTasksInput, RegisterTaskDefinitionInput, RunTaskInput } from './requests';
 import { checkRunTaskMembers, newTask, planRunTask, type LaunchPlan } from './run-task';
 import { StatsRecorder, type LocalEcsStats } from './stats';
@@ -60,11 +61,15 @@ export class LocalEcsService {
   private readonly scaling = new Map<string, ManagedScalingSimulation>();
   private seq = 0;
 
-  constructor(readonly config: LocalEcsConfig) {
+  /** `rateLimitClock`: what the token buckets and storms read (a test may move it by hand). */
+  constructor(
+    readonly config: LocalEcsConfig,
+    rateLimitClock: Clock = Date.now,
+  ) {
     this.scope = { region: config.region, accountId: config.accountId };
     // Separate generators, so storm draws never shift which tasks a fault rule picks.
     this.faults = new TaskFaults(seededRandom(config.seed));
-    this.rate = new RateLimiter(config.rateLimits, seededRandom(config.seed + 1));
+    this.rate = new RateLimiter(config.rateLimits, seededRandom(config.seed + 1), rateLimitClock);
     this.mannerRandom = seededRandom(config.seed + 2);
     this.visibility = new TaskVisibility(config.visibilityDelay, this.mannerRandom);
     this.lookupThrottle = new Ec2LookupThrottler(config.ec2LookupThrottle, this.mannerRandom);

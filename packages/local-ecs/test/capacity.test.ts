@@ -7,7 +7,7 @@ import {
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import type { LocalEcs } from '../src';
-import { ecsClient, register, simulatedContainer, startTestEcs, waitForStatus } from './helpers';
+import { ecsClient, register, simulatedContainer, sleep, startTestEcs, waitForStatus } from './helpers';
 
 let ecs: LocalEcs;
 let client: ECSClient;
@@ -111,17 +111,20 @@ test('shrinking keeps running tasks running and blocks launches; growing lets th
 
 test('a capacity rule in the config changes capacity at its time', async () => {
   await ecs.close();
+  const startedAt = Date.now();
   ecs = await startTestEcs({
     clusters: [{ name: 'default', cpu: 2048, memory: 4096 }],
-    faults: [{ type: 'capacity', cluster: 'default', atMs: 400, cpu: 0 }],
+    faults: [{ type: 'capacity', cluster: 'default', atMs: 2000, cpu: 0 }],
   });
+  expect(ecs.clusterCapacity('default').registeredCpu).toBe(2048);
+  // Waits for the change itself, then checks it came no earlier than the rule's time.
+  while (ecs.clusterCapacity('default').registeredCpu !== 0) await sleep(25);
+  expect(Date.now() - startedAt).toBeGreaterThanOrEqual(2000);
   client = ecsClient(ecs);
   td = await register(client, 'cap', simulatedContainer({ SIM_DURATION_MS: '60000' }), {
     cpu: '1024',
     memory: '2048',
   });
-  expect((await client.send(new RunTaskCommand({ taskDefinition: td }))).tasks).toHaveLength(1);
-  await new Promise((r) => setTimeout(r, 500));
   expect((await client.send(new RunTaskCommand({ taskDefinition: td }))).failures?.[0]?.reason).toBe(
     'RESOURCE:CPU',
   );

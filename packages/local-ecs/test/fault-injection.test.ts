@@ -12,6 +12,7 @@ import {
   simulatedContainer,
   sleep,
   startTestEcs,
+  waitForLog,
   waitForStatus,
   OOM_KILLED_CONTAINER,
 } from './helpers';
@@ -66,8 +67,7 @@ test('spot interruption (rule): SIGTERM, stopCode SpotInterruption; a graceful p
 test('spot interruption (admin): a process ignoring SIGTERM is killed after the warning period', async () => {
   const td = await register(client, 'spot-admin', container(SCRIPTS.ignoreTerm()));
   const arn = await runOne({ taskDefinition: td });
-  await waitForStatus(client, arn, 'RUNNING');
-  await sleep(150);
+  await waitForLog(ecs, arn, 'up'); // its SIGTERM handler is installed before it prints
   const at = Date.now();
   const res = await fetch(`${ecs.endpoint}/_local-ecs/tasks/interrupt`, {
     method: 'POST',

@@ -11,22 +11,28 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { startLocalEcs, type LocalEcs, type LocalEcsOptions } from '../src';
+import { startLocalEcs, type LocalEcs, type LocalEcsHooks, type LocalEcsOptions } from '../src';
 
 export const FAST_LIFECYCLE = { provisioningMs: 20, pendingMs: 20, deprovisioningMs: 20 };
 export const NO_RATE_LIMITS = { runTask: false, taskLaunch: false, describeTasks: false } as const;
 
 export const tempDir = (prefix = 'local-ecs-test-'): string => mkdtempSync(path.join(tmpdir(), prefix));
 
-export async function startTestEcs(options: LocalEcsOptions = {}): Promise<LocalEcs> {
-  return startLocalEcs({
-    lifecycle: FAST_LIFECYCLE,
-    rateLimits: NO_RATE_LIMITS,
-    logDir: path.join(tempDir(), 'logs'),
-    memoryPollMs: 50,
-    spotWarningMs: 500,
-    ...options,
-  });
+export async function startTestEcs(
+  options: LocalEcsOptions = {},
+  hooks: LocalEcsHooks = {},
+): Promise<LocalEcs> {
+  return startLocalEcs(
+    {
+      lifecycle: FAST_LIFECYCLE,
+      rateLimits: NO_RATE_LIMITS,
+      logDir: path.join(tempDir(), 'logs'),
+      memoryPollMs: 50,
+      spotWarningMs: 500,
+      ...options,
+    },
+    hooks,
+  );
 }
 
 /** The real SDK client; no retries, so throttling and errors reach the test as they are. */
@@ -69,6 +75,28 @@ export const waitForStatus = (
   status: string,
   opts: { cluster?: string; timeoutMs?: number } = {},
 ): Promise<Task> => waitForTask(client, taskArn, (t) => t.lastStatus === status, opts);
+
+/** Waits until a task's log holds `text`: how a test knows a script reached a line, such as
+ * having installed its SIGTERM handler, without guessing how long a loaded machine takes. */
+export async function waitForLog(
+  ecs: LocalEcs,
+  taskArn: string,
+  text: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const logged = () => {
+    try {
+      return readFileSync(ecs.logFile(taskArn), 'utf8').includes(text);
+    } catch {
+      return false; // the log file is created when the process starts
+    }
+  };
+  while (!logged()) {
+    if (Date.now() > deadline) throw new Error(`task ${taskArn} did not log ${JSON.stringify(text)}`);
+    await sleep(25);
+  }
+}
 
 const scriptsDir = tempDir('local-ecs-scripts-');
 

@@ -1,5 +1,6 @@
 // ECS's token buckets over HTTP: a burst passes, the next call is a ThrottlingException
-// ("Rate exceeded"), and calls pass again at the refill rate. Small buckets keep it quick.
+// ("Rate exceeded"), and calls pass again at the refill rate. The buckets and storms read a clock
+// the test moves by hand, so each refill and each storm boundary is exact on any machine.
 import {
   DescribeTasksCommand,
   ECSServiceException,
@@ -8,18 +9,23 @@ import {
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import type { LocalEcs, LocalEcsOptions } from '../src';
-import { ecsClient, register, simulatedContainer, sleep, startTestEcs } from './helpers';
+import { ecsClient, register, simulatedContainer, startTestEcs } from './helpers';
 
 let ecs: LocalEcs;
 let client: ECSClient;
 let td: string;
+/** The rate limits' clock, in milliseconds; only `advance` moves it. */
+let clockMs = 0;
+const advance = (ms: number) => {
+  clockMs += ms;
+};
 
 async function setUp(rateLimits: LocalEcsOptions['rateLimits'], extra: LocalEcsOptions = {}) {
-  ecs = await startTestEcs({
-    rateLimits,
-    clusters: [{ name: 'default', cpu: 1_000_000, memory: 1_000_000 }],
-    ...extra,
-  });
+  clockMs = 0;
+  ecs = await startTestEcs(
+    { rateLimits, clusters: [{ name: 'default', cpu: 1_000_000, memory: 1_000_000 }], ...extra },
+    { rateLimitClock: () => clockMs },
+  );
   client = ecsClient(ecs);
   td = await register(client, 'rl', simulatedContainer({ SIM_DURATION_MS: '50' }));
 }
@@ -40,8 +46,6 @@ const run = (count = 1) =>
     },
   );
 
-// Refill rates are slow next to an HTTP round trip and bursts are sent at once, so what
-// refills during the calls themselves cannot blur the expected outcome.
 const together = (n: number, call: () => Promise<string>) => Promise.all(Array.from({ length: n }, call));
 const count = (results: string[], what: string) => results.filter((r) => r === what).length;
 
@@ -49,45 +53,41 @@ test('RunTask calls: burst, then ThrottlingException, then recovery at the refil
   await setUp({ runTask: { burst: 5, perSecond: 2 }, taskLaunch: false, describeTasks: false });
   const burst = await together(6, () => run());
   expect([count(burst, 'ok'), count(burst, 'throttled')]).toEqual([5, 1]);
-  await sleep(520); // one token at 2/s
+  advance(500); // one token at 2/s
   expect(await run()).toBe('ok');
   expect(await run()).toBe('throttled');
-  // For a second, calls pass at about 2/s, never as a second burst.
-  let passed = 0;
-  const started = Date.now();
-  while (Date.now() - started < 1000) {
-    if ((await run()) === 'ok') passed += 1;
-    await sleep(10);
+  // Calling every 100 ms for a second: one call passes per half second, never a second burst.
+  const paced: string[] = [];
+  for (let step = 0; step < 10; step += 1) {
+    advance(100);
+    paced.push(await run());
   }
-  expect(passed).toBeGreaterThanOrEqual(1);
-  expect(passed).toBeLessThanOrEqual(3);
+  expect(paced.map((r, i) => (r === 'ok' ? i : -1)).filter((i) => i >= 0)).toEqual([4, 9]);
+  // A long quiet time refills the bucket to its burst and no further.
+  advance(60_000);
+  const refilled = await together(7, () => run());
+  expect([count(refilled, 'ok'), count(refilled, 'throttled')]).toEqual([5, 2]);
   const s = ecs.stats().runTask;
   expect(s.throttled).toBe(s.calls - s.accepted);
-  expect(s.throttled).toBeGreaterThan(5);
+  expect([s.accepted, s.throttled]).toEqual([5 + 1 + 2 + 5, 1 + 1 + 8 + 2]);
 });
 
 test('task launches: count=N takes N tokens; launches never outrun the bucket', async () => {
   await setUp({ runTask: false, taskLaunch: { burst: 10, perSecond: 2 }, describeTasks: false });
   expect(await run(10)).toBe('ok');
   expect(await run(2)).toBe('throttled');
-  await sleep(1020); // two tokens
+  advance(1000); // two tokens
   expect(await run(2)).toBe('ok');
   expect(await run(1)).toBe('throttled');
-  const started = Date.now();
-  while (Date.now() - started < 1000) {
-    await run(1);
-    await sleep(10);
-  }
-  // Every window of launches fits burst + rate × window.
-  const launches = ecs.stats().launchTimestamps;
-  expect(launches.length).toBeGreaterThanOrEqual(13);
-  expect(launches.length).toBeLessThanOrEqual(16);
-  for (let i = 0; i < launches.length; i += 1) {
-    for (let j = i; j < launches.length; j += 1) {
-      const window = ((launches[j] as number) - (launches[i] as number)) / 1000;
-      expect(j - i + 1).toBeLessThanOrEqual(10 + 2 * window + 1);
-    }
-  }
+  advance(499);
+  expect(await run(1)).toBe('throttled');
+  advance(1);
+  expect(await run(1)).toBe('ok');
+  // A throttled RunTask launches nothing, and a refused count takes no tokens.
+  advance(1000);
+  expect(await run(3)).toBe('throttled');
+  expect(await run(2)).toBe('ok');
+  expect(ecs.stats().tasksLaunched).toBe(10 + 2 + 1 + 2);
 });
 
 const describeX = () =>
@@ -101,16 +101,16 @@ test('DescribeTasks has its own bucket', async () => {
   const results = await together(4, describeX);
   expect([count(results, 'ok'), count(results, 'ThrottlingException')]).toEqual([3, 1]);
   expect(await run()).toBe('ok');
-  await sleep(270);
+  advance(250);
   expect(await describeX()).toBe('ok');
-  expect(ecs.stats().describeTasks).toMatchObject({ calls: 5, throttled: 1 });
+  expect(await describeX()).toBe('ThrottlingException');
+  expect(ecs.stats().describeTasks).toMatchObject({ calls: 6, throttled: 2 });
 });
 
 test('ECS default buckets: 100 RunTask calls pass, the 101st in the same instant is throttled', async () => {
   await setUp({ runTask: { burst: 100, perSecond: 40 }, taskLaunch: false, describeTasks: false });
   const results = await Promise.all(Array.from({ length: 101 }, () => run()));
-  expect(results.filter((r) => r === 'ok').length).toBeGreaterThanOrEqual(100);
-  expect(results.filter((r) => r === 'throttled').length).toBeLessThanOrEqual(1);
+  expect([count(results, 'ok'), count(results, 'throttled')]).toEqual([100, 1]);
 });
 
 test('a throttling storm: for its duration the chosen actions are throttled, then it ends', async () => {
@@ -118,7 +118,9 @@ test('a throttling storm: for its duration the chosen actions are throttled, the
   ecs.throttle({ actions: ['RunTask'], durationMs: 300 });
   expect(await run()).toBe('throttled');
   expect((await client.send(new DescribeTasksCommand({ tasks: ['x'] }))).failures).toHaveLength(1);
-  await sleep(320);
+  advance(299);
+  expect(await run()).toBe('throttled');
+  advance(1);
   expect(await run()).toBe('ok');
 
   // Through the admin endpoint, with a probability (seeded, so repeatable).
@@ -152,8 +154,13 @@ test('a storm from the config file starts and ends on its schedule', async () =>
     { faults: [{ type: 'throttlingStorm', actions: ['DescribeTasks'], startAfterMs: 500, durationMs: 500 }] },
   );
   expect(await describeX()).toBe('ok');
-  await sleep(600);
+  advance(499);
+  expect(await describeX()).toBe('ok');
+  advance(1);
   expect(await describeX()).toBe('ThrottlingException');
-  await sleep(500);
+  expect(await run()).toBe('ok');
+  advance(499);
+  expect(await describeX()).toBe('ThrottlingException');
+  advance(1);
   expect(await describeX()).toBe('ok');
 });
