@@ -10,6 +10,7 @@ import {
   sleep,
   startTestEcs,
   waitForStatus,
+  waitForTask,
   OOM_KILLED_CONTAINER,
 } from './helpers';
 
@@ -107,16 +108,22 @@ test('a bad SIM_ value fails the start with a reason naming it', async () => {
 test('several containers: a non-essential exit leaves the task running; the essential one ends it', async () => {
   const multi = await register(client, 'sim-multi', simulatedContainer(), {
     containerDefinitions: [
-      simulatedContainer({ SIM_DURATION_MS: '1000' }),
+      simulatedContainer({ SIM_DURATION_MS: '3000' }),
       simulatedContainer({ SIM_DURATION_MS: '50', SIM_EXIT_CODE: '2' }, { name: 'init', essential: false }),
       simulatedContainer({ SIM_DURATION_MS: '60000' }, { name: 'sidecar', essential: false }),
     ],
   });
   const out = await client.send(new RunTaskCommand({ taskDefinition: multi }));
   const arn = out.tasks?.[0]?.taskArn as string;
-  await sleep(200);
-  const midway = await waitForStatus(client, arn, 'RUNNING');
-  expect(midway.containers?.find((c) => c.name === 'init')).toMatchObject({
+  // While the essential container still runs, the non-essential one has come and gone.
+  const initOf = (t: Task) => t.containers?.find((c) => c.name === 'init');
+  const midway = await waitForTask(
+    client,
+    arn,
+    (t) => t.lastStatus === 'STOPPED' || initOf(t)?.lastStatus === 'STOPPED',
+  );
+  expect(midway.lastStatus).toBe('RUNNING');
+  expect(initOf(midway)).toMatchObject({
     lastStatus: 'STOPPED',
     exitCode: 2,
   });

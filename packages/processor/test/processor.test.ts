@@ -148,7 +148,9 @@ describe('processor against moto', () => {
     const stopMs = Date.now() - signalledAt;
     expect(stopped.stderr).toBe('');
     expect(stopped.code).toBe(143);
-    expect(stopMs).toBeLessThan(2000);
+    // Well inside ECS's default 30 s stop timeout, with room for a loaded machine. That it
+    // stopped rather than finished first is the checkpoint's done < total below.
+    expect(stopMs).toBeLessThan(10_000);
 
     const cp1 = await getJson(OUT, 'checkpoints/slide-1-term.json');
     const done1 = cp1.done as number;
