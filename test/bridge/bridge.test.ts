@@ -378,7 +378,7 @@ describe('the SQS bridge on moto and the Temporal dev server', () => {
       }
       ids.push(...(await sendBodies(sqs, queues.queueUrl, bodies.slice(ids.length, ids.length + 50))));
     }
-    await waitFor('all 1,000 messages handled', () => bridge.stats().messagesDeleted === 1000, 80_000, 50);
+    await waitFor('all 1,000 messages handled', () => bridge.stats().messagesDeleted === 1000, 180_000, 50);
     const seconds = (Date.now() - t0) / 1000;
     console.log(
       `bridge throughput: ${Math.round(1000 / seconds)} messages/s (1,000 messages, 100 malformed, ${seconds.toFixed(1)} s)`,
@@ -403,5 +403,6 @@ describe('the SQS bridge on moto and the Temporal dev server', () => {
       ),
     ).toBe(true);
     expect(await queueEmpty(sqs, queues.queueUrl)).toBe(true);
-  });
+    // A loaded CI machine took 56 s for the messages alone; the suite's 120 s default is too close.
+  }, 300_000);
 });
