@@ -7,7 +7,7 @@ import {
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import type { LocalEcs } from '../src';
-import { ecsClient, register, simulatedContainer, sleep, startTestEcs, waitForStatus } from './helpers';
+import { ecsClient, pollUntil, register, simulatedContainer, startTestEcs, waitForStatus } from './helpers';
 
 let ecs: LocalEcs;
 let client: ECSClient;
@@ -118,7 +118,11 @@ test('a capacity rule in the config changes capacity at its time', async () => {
   });
   expect(ecs.clusterCapacity('default').registeredCpu).toBe(2048);
   // Waits for the change itself, then checks it came no earlier than the rule's time.
-  while (ecs.clusterCapacity('default').registeredCpu !== 0) await sleep(25);
+  await pollUntil(
+    'the capacity rule to take the CPU away',
+    () => ecs.clusterCapacity('default').registeredCpu,
+    (cpu) => cpu === 0,
+  );
   expect(Date.now() - startedAt).toBeGreaterThanOrEqual(2000);
   client = ecsClient(ecs);
   td = await register(client, 'cap', simulatedContainer({ SIM_DURATION_MS: '60000' }), {

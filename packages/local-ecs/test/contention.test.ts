@@ -9,7 +9,7 @@ import {
   OOM_KILLED_CONTAINER,
   register,
   simulatedContainer,
-  sleep,
+  pollUntil,
   startTestEcs,
   waitForStatus,
 } from './helpers';
@@ -86,8 +86,11 @@ test('over-committed memory OOM-kills simulated tasks (137, OutOfMemoryError); w
   expect(killed.stopCode).toBe('EssentialContainerExited');
   expect(killed.containers?.[0]).toMatchObject(OOM_KILLED_CONTAINER);
   // Kills go on only while the host is over-committed, so at most two can survive them.
-  const deadline = Date.now() + 10_000;
-  while ((ecs.stats().clusters.default?.inFlight ?? 0) > 2 && Date.now() < deadline) await sleep(25);
+  await pollUntil(
+    'the kills to leave at most two tasks',
+    () => ecs.stats().clusters.default?.inFlight ?? 0,
+    (n) => n <= 2,
+  );
   expect(ecs.stats().clusters.default?.inFlight).toBeLessThanOrEqual(2);
 });
 

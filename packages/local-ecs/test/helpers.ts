@@ -47,6 +47,28 @@ export function ecsClient(ecs: { endpoint: string }): ECSClient {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Reads `read()` every 25 ms until `done` holds, and returns what it read: how these tests wait
+ * for an event instead of guessing how long a loaded machine takes. Fails naming `what` and the
+ * last value read.
+ */
+export async function pollUntil<T>(
+  what: string,
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
+    }
+    await sleep(25);
+  }
+}
+
 /** Polls DescribeTasks until `done(task)` holds. */
 export async function waitForTask(
   client: ECSClient,
@@ -54,19 +76,19 @@ export async function waitForTask(
   done: (t: Task) => boolean,
   opts: { cluster?: string; timeoutMs?: number; include?: 'TAGS'[] } = {},
 ): Promise<Task> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
-  let last: Task | undefined;
-  for (;;) {
-    const out = await client.send(
-      new DescribeTasksCommand({ cluster: opts.cluster, tasks: [taskArn], include: opts.include }),
-    );
-    last = out.tasks?.[0];
-    if (last && done(last)) return last;
-    if (Date.now() > deadline) {
-      throw new Error(`task ${taskArn} did not reach the expected state; last: ${JSON.stringify(last)}`);
-    }
-    await sleep(25);
-  }
+  const describe = async () =>
+    (
+      await client.send(
+        new DescribeTasksCommand({ cluster: opts.cluster, tasks: [taskArn], include: opts.include }),
+      )
+    ).tasks?.[0];
+  const task = await pollUntil(
+    `task ${taskArn} to reach the expected state`,
+    describe,
+    (t) => t !== undefined && done(t),
+    opts.timeoutMs,
+  );
+  return task as Task;
 }
 
 export const waitForStatus = (
@@ -76,26 +98,22 @@ export const waitForStatus = (
   opts: { cluster?: string; timeoutMs?: number } = {},
 ): Promise<Task> => waitForTask(client, taskArn, (t) => t.lastStatus === status, opts);
 
-/** Waits until a task's log holds `text`: how a test knows a script reached a line, such as
- * having installed its SIGTERM handler, without guessing how long a loaded machine takes. */
-export async function waitForLog(
-  ecs: LocalEcs,
-  taskArn: string,
-  text: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const logged = () => {
-    try {
-      return readFileSync(ecs.logFile(taskArn), 'utf8').includes(text);
-    } catch {
-      return false; // the log file is created when the process starts
-    }
-  };
-  while (!logged()) {
-    if (Date.now() > deadline) throw new Error(`task ${taskArn} did not log ${JSON.stringify(text)}`);
-    await sleep(25);
+/** The task's log so far; empty until its process starts and creates the file. */
+export function logOf(ecs: LocalEcs, taskArn: string): string {
+  try {
+    return readFileSync(ecs.logFile(taskArn), 'utf8');
+  } catch {
+    return '';
   }
+}
+
+/** Waits until a task's log holds `text`, such as a script's line saying its SIGTERM handler is in. */
+export async function waitForLog(ecs: LocalEcs, taskArn: string, text: string): Promise<void> {
+  await pollUntil(
+    `task ${taskArn} to log ${JSON.stringify(text)}`,
+    () => logOf(ecs, taskArn).includes(text),
+    (logged) => logged,
+  );
 }
 
 const scriptsDir = tempDir('local-ecs-scripts-');

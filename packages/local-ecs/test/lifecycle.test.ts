@@ -14,6 +14,8 @@ import {
   alive,
   container,
   ecsClient,
+  logOf,
+  pollUntil,
   register,
   SCRIPTS,
   sleep,
@@ -215,11 +217,11 @@ test('STOPPED tasks stay describable for the retention period, then are MISSING'
     const arn = out.tasks?.[0]?.taskArn as string;
     const stopped = await waitForStatus(c, arn, 'STOPPED'); // describable once stopped
     // Waits for the task to go, then checks it went no earlier than the retention period.
-    let answer = await c.send(new DescribeTasksCommand({ tasks: [arn] }));
-    while (answer.tasks?.length) {
-      await sleep(25);
-      answer = await c.send(new DescribeTasksCommand({ tasks: [arn] }));
-    }
+    const answer = await pollUntil(
+      `task ${arn} to be forgotten`,
+      () => c.send(new DescribeTasksCommand({ tasks: [arn] })),
+      (out) => !out.tasks?.length,
+    );
     expect(answer.failures).toEqual([{ arn, reason: 'MISSING' }]);
     expect(Date.now() - seconds(stopped.stoppedAt)).toBeGreaterThanOrEqual(990);
   } finally {
@@ -264,20 +266,15 @@ test('close() kills every task process, grandchildren included', async () => {
   const out = await ownClient.send(new RunTaskCommand({ taskDefinition: td, count: 2 }));
   const arns = (out.tasks ?? []).map((t) => t.taskArn as string);
   for (const arn of arns) await waitForStatus(ownClient, arn, 'RUNNING');
-  const pids: number[] = [];
-  const deadline = Date.now() + 20_000;
-  while (pids.length < arns.length && Date.now() < deadline) {
-    pids.length = 0;
-    for (const arn of arns) {
-      const m = /grandchild (\d+)/.exec(readFileSync(own.logFile(arn), 'utf8'));
-      if (m) pids.push(Number(m[1]));
-    }
-    await sleep(25);
-  }
+  for (const arn of arns) await waitForLog(own, arn, 'grandchild ');
+  const pids = arns.flatMap((arn) => {
+    const m = /grandchild (\d+)/.exec(logOf(own, arn));
+    return m ? [Number(m[1])] : [];
+  });
   expect(pids).toHaveLength(2);
   expect(pids.every(alive)).toBe(true);
   await own.close();
-  const deadline2 = Date.now() + 10_000; // SIGKILL is sent; give the kernel a moment to finish it
-  while (pids.some(alive) && Date.now() < deadline2) await sleep(25);
+  const deadline = Date.now() + 10_000; // SIGKILL is sent; give the kernel a moment to finish it
+  while (pids.some(alive) && Date.now() < deadline) await sleep(25);
   expect(pids.filter(alive)).toEqual([]);
 });

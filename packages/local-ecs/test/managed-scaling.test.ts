@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { LocalEcs } from '../src';
 import { parseLocalEcsConfig } from '../src/config';
-import { ecsClient, register, simulatedContainer, sleep, startTestEcs, waitForStatus } from './helpers';
+import { ecsClient, pollUntil, register, simulatedContainer, startTestEcs, waitForStatus } from './helpers';
 
 let ecs: LocalEcs | undefined;
 afterEach(async () => {
@@ -38,16 +38,6 @@ async function start(provider: Partial<typeof PROVIDER> = {}): Promise<{ client:
     memory: '2048',
   });
   return { client, td };
-}
-
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met; last: ${JSON.stringify(v)}`);
-    await sleep(25);
-  }
 }
 
 const instanceArns = async (client: ECSClient): Promise<string[]> =>
@@ -114,17 +104,21 @@ test('at maxInstances a task waits for a stopping task; idle instances go, busy 
 
   // Stop all but the fourth: their instances go once idle; the fourth's stays.
   for (const arn of arns.slice(1)) await client.send(new StopTaskCommand({ cluster: 'cp', task: arn }));
-  const left = await until(
+  const left = await pollUntil(
+    'the idle instances to be scaled in',
     () => instanceArns(client),
     (a) => a.length === 1,
+    10_000,
   );
   expect(left).toEqual([placed.containerInstanceArn]);
   expect(ecs?.stats().clusters.cp?.scaleIns).toBe(scaleInsBefore + 2);
   // And after the last task stops, the cluster scales to zero (minInstances 0).
   await client.send(new StopTaskCommand({ cluster: 'cp', task: fourth }));
-  await until(
+  await pollUntil(
+    'the cluster to scale to zero',
     () => instanceArns(client),
     (a) => a.length === 0,
+    10_000,
   );
 });
 

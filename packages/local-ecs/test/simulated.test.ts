@@ -7,7 +7,7 @@ import {
   ecsClient,
   register,
   simulatedContainer,
-  sleep,
+  pollUntil,
   startTestEcs,
   waitForStatus,
   waitForTask,
@@ -148,8 +148,11 @@ test('500 simulated tasks run and finish quickly; stats see them all', async () 
   );
   for (const out of await Promise.all(calls)) arns.push(...(out.tasks ?? []).map((t) => t.taskArn as string));
   expect(arns).toHaveLength(500);
-  const deadline = Date.now() + 15_000;
-  while (ecs.stats().inFlight > 0 && Date.now() < deadline) await sleep(50);
+  await pollUntil(
+    'all 500 tasks to stop',
+    () => ecs.stats().inFlight,
+    (n) => n === 0,
+  );
   const stats = ecs.stats();
   expect(stats.inFlight).toBe(0);
   expect(stats.tasksLaunched).toBe(500);
