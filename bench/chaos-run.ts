@@ -111,7 +111,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
       // Longer than the realistic profile's visibility delay (at most 0.5 s).
       ECS_MISSING_GRACE: '3s',
       BUDGET_REFRESH: '1s',
-      ADMISSION_POLL_INTERVAL: '200ms',
     };
     for (const name of ['A', 'B']) {
       workers.push(await startWorkerProcess(env));

@@ -1,7 +1,8 @@
-// The worker: one process runs three task queues. `slides` runs the processSlide and
-// clusterBudget workflows (and their local activities); `ecs-admission` runs admitLaunch, where
-// a few launches per worker wait for the cluster budget to grant a lease (the budget, one per
-// cluster, is what bounds the tasks in flight across all workers); `ecs-tasks` runs runEcsTask
+// The worker: one process runs four task queues. `slides` runs the processSlide workflows
+// (and their local activities), `cluster-budget` the clusterBudget workflows; `ecs-admission`
+// runs admitLaunch, where up to ADMISSION_SLOTS launches per worker wait, in one grant round,
+// for the cluster budget to grant leases (the budget, one per cluster, is what bounds the
+// tasks in flight across all workers); `ecs-tasks` runs runEcsTask
 // with a slot limit (tasks this worker supervises at once) and a task-queue rate limit
 // (launches per second, enforced by the Temporal server across all workers). SIGINT/SIGTERM drain it: polling stops, running
 // activities heartbeat their task and end, and the tasks keep running on ECS until a
@@ -20,6 +21,7 @@ import {
 import type { EcsActivities } from './activities/api';
 import type { TaskUpdateReporter } from './activities/run-ecs-task';
 import { loadSettings, SettingsError, type Settings } from './settings/settings';
+import { AdmissionGates } from './budget/admission-gate';
 import { ensureClusterBudget } from './budget/budget-client';
 import { budgetLimits, deriveTaskSlots, NoClusterCapacityError, registeredCapacity } from './ecs/capacity';
 import { TaskStatusPoller } from './ecs/poller';
@@ -141,7 +143,7 @@ export async function createWorkers(opts: SlideWorkerOptions): Promise<SlideWork
   const admissionWorker = await Worker.create({
     ...common,
     taskQueue: settings.budget.admissionTaskQueue,
-    activities: createAdmissionActivities({ client: opts.client, settings, waiting }),
+    activities: createAdmissionActivities({ gates: new AdmissionGates(opts.client, settings), waiting }),
     maxConcurrentActivityTaskExecutions: settings.budget.admissionSlots,
   });
   const ecsWorker = await Worker.create({

@@ -1,21 +1,21 @@
 // admitLaunch: waits until the cluster budget grants this launch a lease. It runs on its own
-// task queue with a few slots per worker, so only a handful of launches wait inside workers
-// while the rest of the backlog waits in Temporal, where matching hands it out by priority
-// and fairness key. A waiting launch asks again every ADMISSION_POLL_INTERVAL; a refusal is
-// an update the budget rejects, which writes nothing to its history.
+// task queue with ADMISSION_SLOTS slots per worker, so a bounded number of launches wait
+// inside workers while the rest of the backlog waits in Temporal, where matching hands it out
+// by priority and fairness key. The launches waiting on one worker ask the budget together,
+// in one grant round (see AdmissionGate), and the budget answers when it grants: waiting
+// costs the budget nothing, and no launch sleeps between a free lease and its grant.
 import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { startClusterBudget } from '../budget/budget-client';
-import type { Settings } from '../settings/settings';
+import type { AdmissionGates } from '../budget/admission-gate';
 import type { WaitingLaunches } from '../metrics/waiting-launches';
-import { acquireUpdate, budgetWorkflowId } from '../workflows/budget-definitions';
 import type { AdmitLaunchInput, Lease } from '../workflows/budget-types';
+import { DEFAULT_PRIORITY_KEY } from '../workflows/priority';
 
 export interface AdmissionDeps {
-  client: Client;
-  settings: Pick<Settings, 'budget'>;
+  gates: AdmissionGates;
   /** Launches waiting here, for the worker's metrics. */
   waiting?: WaitingLaunches;
+  /** How often a waiting launch heartbeats why it waits (the SDK throttles what reaches the server). */
+  heartbeatEveryMs?: number;
 }
 
 /** Heartbeat details of a waiting launch: why it waits, shown on the pending activity in the UI. */
@@ -24,36 +24,25 @@ export interface AdmissionHeartbeat {
   since: number;
 }
 
+
 export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput): Promise<Lease> {
   const ctx = Context.current();
-  const since = Date.now();
   // Since the launch was first scheduled: time queued in ecs-admission counts too.
-  const done = deps.waiting?.begin(input.cluster, ctx.info.scheduledTimestampMs || since);
+  const since = ctx.info.scheduledTimestampMs || Date.now();
+  // Launches of slides started before priority and source were passed wait as priority 3.
+  const { cluster, priority, source, ...request } = input;
+  const gate = deps.gates.for(cluster);
+  const done = deps.waiting?.begin(cluster, since);
+  const beat = (): void => ctx.heartbeat({ waiting: gate.reason(), since } satisfies AdmissionHeartbeat);
+  beat();
+  const timer = setInterval(beat, deps.heartbeatEveryMs ?? 1_000);
   try {
-    return await askUntilGranted(deps, input, since);
+    return await gate.admit(
+      { ...request, priority: priority ?? DEFAULT_PRIORITY_KEY, source: source ?? 'default', since },
+      ctx.cancellationSignal,
+    );
   } finally {
+    clearInterval(timer);
     done?.();
-  }
-}
-
-async function askUntilGranted(deps: AdmissionDeps, input: AdmitLaunchInput, since: number): Promise<Lease> {
-  const ctx = Context.current();
-  const { cluster, ...request } = input;
-  const budget = deps.client.workflow.getHandle(budgetWorkflowId(cluster));
-  for (;;) {
-    try {
-      return await budget.executeUpdate(acquireUpdate, { args: [request] });
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        // The first launch on a cluster starts its budget; ask again at once.
-        await startClusterBudget(deps.client, deps.settings, cluster);
-        continue;
-      }
-      // Refused (no room), or the budget is between runs (continue-as-new): ask again soon.
-      const cause = err instanceof Error ? (err.cause as Error | undefined) : undefined;
-      const waiting = cause?.message ?? (err instanceof Error ? err.message : String(err));
-      ctx.heartbeat({ waiting, since } satisfies AdmissionHeartbeat);
-      await ctx.sleep(deps.settings.budget.admissionPollIntervalMs);
-    }
   }
 }

@@ -1,6 +1,13 @@
 // The activity interfaces the workflow calls. Implementations live beside this file; the
 // workflow imports only these types, never the I/O code.
-import type { AdmitLaunchInput, ClusterReading, Lease, ReadClusterInput } from '../workflows/budget-types';
+import type {
+  AdmitLaunchInput,
+  ClusterReading,
+  Lease,
+  ReadClusterInput,
+  RecoveredLeases,
+  RecoverLeasesInput,
+} from '../workflows/budget-types';
 import type { RunEcsTaskInput, SlideInput, SlidePlan, SlideResult, TaskOutcome } from '../workflows/types';
 
 export interface StopEcsTaskInput {
@@ -49,4 +56,6 @@ export interface AdmissionActivities {
 /** Local activities of the clusterBudget workflow, on the `slides` task queue. */
 export interface BudgetActivities {
   readCluster(input: ReadClusterInput): Promise<ClusterReading>;
+  /** The leases a terminated run of the budget held, for the run that replaces it. */
+  recoverLeases(input: RecoverLeasesInput): Promise<RecoveredLeases>;
 }

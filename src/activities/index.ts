@@ -10,6 +10,7 @@ import { admitLaunch, type AdmissionDeps } from './admit-launch';
 import { awaitSlideWorkflow, type AwaitDeps } from './await-slide-workflow';
 import { planSlide, type PlanDeps } from './plan-slide';
 import { readCluster, type ReadClusterDeps } from './read-cluster';
+import { recoverLeases } from './recover-leases';
 import { runEcsTask, type EcsActivityDeps } from './run-ecs-task';
 import { stopEcsTask, type StopDeps } from './stop-ecs-task';
 
@@ -24,9 +25,12 @@ export function createSlideActivities(
   };
 }
 
-/** The budget worker's local activity: its periodic reading of the cluster. */
+/** The budget worker's local activities: its periodic reading of the cluster, its recovery. */
 export function createBudgetActivities(deps: ReadClusterDeps): BudgetActivities {
-  return { readCluster: (input) => readCluster(deps, input) };
+  return {
+    readCluster: (input) => readCluster(deps, input),
+    recoverLeases: (input) => recoverLeases(deps, input),
+  };
 }
 
 export function createAdmissionActivities(deps: AdmissionDeps): AdmissionActivities {

@@ -1,23 +1,38 @@
 // Reaching a cluster's budget from outside a workflow: the worker makes sure it runs and logs
 // it at start; `slides capacity` shows it.
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Settings } from '../settings/settings';
 import { BUDGET_WORKFLOW_TYPE, budgetQuery, budgetWorkflowId } from '../workflows/budget-definitions';
 import { describeBudget } from '../workflows/budget-ledger';
 import type { BudgetView, ClusterBudgetInput } from '../workflows/budget-types';
 
-/** Starts the cluster's budget workflow unless it runs already. */
+/**
+ * Starts the cluster's budget workflow unless it runs already. When its last run closed
+ * without continuing (an operator terminated it), the new run takes over that run's leases.
+ */
 export async function startClusterBudget(
   client: Client,
   settings: Pick<Settings, 'budget'>,
   cluster: string,
 ): Promise<void> {
+  const previousRunId = await closedRunOf(client, budgetWorkflowId(cluster));
   await client.workflow.start(BUDGET_WORKFLOW_TYPE, {
     workflowId: budgetWorkflowId(cluster),
     taskQueue: settings.budget.taskQueue,
-    args: [{ cluster } satisfies ClusterBudgetInput],
+    args: [{ cluster, ...(previousRunId ? { previousRunId } : {}) } satisfies ClusterBudgetInput],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
+}
+
+/** The run ID of the workflow's latest run when it has closed (not continued-as-new), else undefined. */
+async function closedRunOf(client: Client, workflowId: string): Promise<string | undefined> {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    return d.status.name === 'RUNNING' || d.status.name === 'CONTINUED_AS_NEW' ? undefined : d.runId;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
 }
 
 /** The budget as its workflow holds it; waits up to `waitMs` for its first reading of the cluster. */

@@ -172,8 +172,7 @@ const schema = z
     BUDGET_REFRESH: duration.prefault('30s'),
     ECS_ADMISSION_TASK_QUEUE: z.string().min(1).default(DEFAULT_ADMISSION_TASK_QUEUE),
     BUDGET_TASK_QUEUE: z.string().min(1).default(DEFAULT_BUDGET_TASK_QUEUE),
-    ADMISSION_SLOTS: positiveInt.default(5),
-    ADMISSION_POLL_INTERVAL: duration.prefault('500ms'),
+    ADMISSION_SLOTS: positiveInt.default(25),
     WORKFLOW_CACHE_SIZE: positiveInt.default(100),
     ECS_SLOT_HEADROOM: z.coerce.number().gt(0).max(1).default(0.8),
     ECS_LAUNCH_RATE: z.coerce.number().positive().default(5),
@@ -284,10 +283,8 @@ export interface Settings {
     taskQueue: string;
     /** Task queue of admitLaunch: launches waiting for a lease. */
     admissionTaskQueue: string;
-    /** Launches one worker lets wait for a lease at once; the rest of the backlog waits in Temporal. */
+    /** Launches one worker lets wait for a lease at once (one grant round); the rest of the backlog waits in Temporal. */
     admissionSlots: number;
-    /** How often a waiting launch asks the budget again. */
-    admissionPollIntervalMs: number;
   };
   /** Workflows kept in the worker's cache: bounds its memory however many slides are in flight. */
   workflowCacheSize: number;
@@ -331,7 +328,6 @@ function toSettings(p: Parsed): Settings {
       taskQueue: p.BUDGET_TASK_QUEUE,
       admissionTaskQueue: p.ECS_ADMISSION_TASK_QUEUE,
       admissionSlots: p.ADMISSION_SLOTS,
-      admissionPollIntervalMs: p.ADMISSION_POLL_INTERVAL,
     },
     workflowCacheSize: p.WORKFLOW_CACHE_SIZE,
     tiers: p.SIZE_TIERS,

@@ -1,7 +1,7 @@
 // Names of the cluster budget workflow and its messages, shared by the workflow, the
 // activities that talk to it and the CLI.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BudgetView, Lease, LeaseRequest } from './budget-types';
+import type { BudgetView, GrantRoundRequest, GrantRoundResult, Lease, LeaseRequest } from './budget-types';
 
 export const BUDGET_WORKFLOW_TYPE = 'clusterBudget';
 
@@ -10,10 +10,20 @@ export function budgetWorkflowId(cluster: string): string {
   return `cluster-budget:${cluster}`;
 }
 
-/** Grants a lease when the task fits the budget; rejected (no history written) when it does not. */
+/**
+ * One worker's grant round: every launch waiting on it for this cluster. Answers once the
+ * budget has granted some of them (pushed by a release, no polling), when a newer round of
+ * the same worker supersedes it, or at the budget's next reading of the cluster.
+ */
+export const grantRoundUpdate = defineUpdate<GrantRoundResult, [GrantRoundRequest]>('grantRound');
+
+/** The previous release's one-launch ask, kept for rolling deploys: refused (no history written) when it does not fit. */
 export const acquireUpdate = defineUpdate<Lease, [LeaseRequest]>('acquire');
 
 /** Returns a launch's lease once its task is STOPPED (or was never launched). */
 export const releaseSignal = defineSignal<[{ holder: string; runId: string; launch: number }]>('release');
+
+/** The error type of a round refused while the budget moves to its next run: ask again at once. */
+export const BUDGET_MOVING = 'BudgetMovingError';
 
 export const budgetQuery = defineQuery<BudgetView>('budget');

@@ -1,7 +1,7 @@
 // The cluster budget's bookkeeping as pure functions: which leases are held, what the cluster
 // allows, and whether one more task fits. The clusterBudget workflow owns one ledger per
 // cluster; keeping the arithmetic here makes every rule unit-testable without Temporal.
-import type { BudgetLimits, BudgetView, Lease, LeaseRequest } from './budget-types';
+import type { BudgetLimits, BudgetView, Lease, LeaseRequest, WaitingLaunch } from './budget-types';
 
 export interface Ledger {
   cluster: string;
@@ -11,6 +11,16 @@ export interface Ledger {
   /** Leases granted and released since the budget workflow first started (across continue-as-new). */
   granted: number;
   released: number;
+  /** Grants per source, for fair turns between sources of one priority. */
+  turns?: Record<string, number>;
+  /** Events written by the budget's earlier runs (its cost in Temporal, for the bench and CLI). */
+  eventsBefore?: number;
+}
+
+/** A launch waiting at the budget, in one worker's grant round. */
+export interface QueuedLaunch extends WaitingLaunch {
+  /** The worker's admission gate whose grant round holds it. */
+  waiter: string;
 }
 
 export function emptyLedger(cluster: string): Ledger {
@@ -70,6 +80,46 @@ export function grant(ledger: Ledger, req: LeaseRequest, now: number): Lease {
   return lease;
 }
 
+/**
+ * Grants every queued launch that fits, most urgent first; within a priority, sources take
+ * turns (the one with the fewest grants goes next), then first come first served. A launch
+ * that does not fit is passed over for a smaller one behind it, unless the task cap binds,
+ * where nothing else fits either. Returns the granted launches, leases in the ledger.
+ */
+export function allocate(ledger: Ledger, queue: readonly QueuedLaunch[], now: number): QueuedLaunch[] {
+  const turns = (ledger.turns ??= {});
+  // A source that joins starts level with the least-served waiting source, not at zero: a
+  // source back after a while does not get a burst of turns.
+  const present = queue.map((q) => turns[q.source]).filter((t): t is number => t !== undefined);
+  const level = present.length > 0 ? Math.min(...present) : 0;
+  for (const q of queue) turns[q.source] ??= level;
+
+  const granted: QueuedLaunch[] = [];
+  const left = [...queue];
+  for (;;) {
+    left.sort(
+      (a, b) =>
+        a.priority - b.priority ||
+        (turns[a.source] ?? 0) - (turns[b.source] ?? 0) ||
+        a.since - b.since,
+    );
+    const i = left.findIndex((q) => refusal(ledger, q) === undefined);
+    if (i < 0) return granted;
+    const [q] = left.splice(i, 1) as [QueuedLaunch];
+    const before = ledger.granted;
+    grant(ledger, q, now);
+    if (ledger.granted > before) turns[q.source] = (turns[q.source] ?? 0) + 1;
+    granted.push(q);
+  }
+}
+
+/** Keeps the turns of waiting sources only, rebased to zero: what a new run carries over. */
+export function compactTurns(ledger: Ledger, waitingSources: Iterable<string>): void {
+  const keep = [...new Set(waitingSources)].filter((s) => ledger.turns?.[s] !== undefined);
+  const base = Math.min(...keep.map((s) => ledger.turns?.[s] ?? 0));
+  ledger.turns = Object.fromEntries(keep.map((s) => [s, (ledger.turns?.[s] ?? 0) - base]));
+}
+
 /** Releases the lease of one launch; a release for another launch or run changes nothing. */
 export function release(ledger: Ledger, holder: string, runId: string, launch: number): boolean {
   const lease = ledger.leases[holder];
@@ -93,7 +143,21 @@ export function dropClosed(ledger: Ledger, closed: { holder: string; runId: stri
   return dropped;
 }
 
-export function view(ledger: Ledger): BudgetView {
+/** Queued launches by priority and source, most urgent first. */
+export function waitingSummary(queue: readonly QueuedLaunch[]): BudgetView['waiting'] {
+  const groups = new Map<string, BudgetView['waiting'][number]>();
+  for (const q of queue) {
+    const key = `${q.priority}|${q.source}`;
+    const g = groups.get(key);
+    if (g) {
+      g.count++;
+      g.oldestSince = Math.min(g.oldestSince, q.since);
+    } else groups.set(key, { priority: q.priority, source: q.source, count: 1, oldestSince: q.since });
+  }
+  return [...groups.values()].sort((a, b) => a.priority - b.priority || a.source.localeCompare(b.source));
+}
+
+export function view(ledger: Ledger, queue: readonly QueuedLaunch[] = [], eventsThisRun = 0): BudgetView {
   const used = usage(ledger);
   return {
     cluster: ledger.cluster,
@@ -104,6 +168,8 @@ export function view(ledger: Ledger): BudgetView {
     granted: ledger.granted,
     released: ledger.released,
     leases: Object.values(ledger.leases).sort((a, b) => a.grantedAt - b.grantedAt),
+    waiting: waitingSummary(queue),
+    events: (ledger.eventsBefore ?? 0) + eventsThisRun,
   };
 }
 

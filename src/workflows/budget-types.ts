@@ -14,6 +14,35 @@ export interface LeaseRequest {
   memory: number;
 }
 
+/** A launch waiting at the budget: its lease request with its place in line. */
+export interface WaitingLaunch extends LeaseRequest {
+  /** Temporal priority key of the slide: 1 most urgent .. 5 (3 when unset). */
+  priority: number;
+  /** Fairness key (the slide's source): waiting sources of one priority take turns. */
+  source: string;
+  /** Epoch ms the launch began to wait (first come, first served within a turn). */
+  since: number;
+}
+
+/**
+ * One grant round of a worker: every launch waiting on that worker for this cluster. The
+ * budget answers when it has granted some of them, when the worker supersedes the round
+ * (a more urgent launch arrived), or at the budget's next reading of the cluster.
+ */
+export interface GrantRoundRequest {
+  /** The asking worker's admission gate: a newer round from it supersedes an older one. */
+  waiter: string;
+  launches: WaitingLaunch[];
+}
+
+export interface GrantRoundResult {
+  granted: Lease[];
+  /** Why the rest still wait (e.g. "48 of 48 tasks in flight"); absent when none wait. */
+  waiting?: string;
+  /** Launches waiting at the budget, from every worker, as the round ends. */
+  queued: number;
+}
+
 export interface Lease extends LeaseRequest {
   /** Workflow time (epoch ms) the lease was granted. */
   grantedAt: number;
@@ -39,6 +68,10 @@ export interface BudgetView {
   granted: number;
   released: number;
   leases: Lease[];
+  /** Launches waiting at the budget now (the workers' grant rounds), by priority and source. */
+  waiting: { priority: number; source: string; count: number; oldestSince: number }[];
+  /** Events the budget's history has written over all its runs: its cost in Temporal. */
+  events: number;
 }
 
 /** What the refresh activity reports about the cluster. */
@@ -59,10 +92,32 @@ export interface ReadClusterInput {
 /** Input of the admission activity. */
 export interface AdmitLaunchInput extends LeaseRequest {
   cluster: string;
+  /** The slide's priority key and source (absent from launches of slides started before them). */
+  priority?: number;
+  source?: string;
 }
 
 export interface ClusterBudgetInput {
   cluster: string;
   /** Carried over continue-as-new. */
   ledger?: Ledger;
+  /**
+   * A budget started after its previous run closed without continuing (terminated, failed):
+   * that run, whose leases it takes over before granting anything.
+   */
+  previousRunId?: string;
+}
+
+/** Input of the recovery activity: the budget's run that closed without continuing. */
+export interface RecoverLeasesInput {
+  cluster: string;
+  runId: string;
+}
+
+/** What a closed budget run held when it was stopped. */
+export interface RecoveredLeases {
+  leases: Lease[];
+  granted: number;
+  released: number;
+  events: number;
 }

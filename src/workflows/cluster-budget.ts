@@ -1,15 +1,21 @@
 // clusterBudget: one long-running workflow per ECS cluster that holds the cluster's
-// concurrency budget for every worker. A slide takes a lease before RunTask (the acquire
-// update, asked by the admitLaunch activity) and returns it once its task is STOPPED (the
-// release signal, sent by processSlide). Leases belong to slides, not to workers, so a
-// worker that dies takes nothing with it: its slides' tasks keep their leases until another
-// worker reattaches and sees them stop. Every BUDGET_REFRESH it reads the cluster (capacity,
-// other tenants' tasks) and drops leases of slide runs that closed without releasing.
+// concurrency budget for every worker. Launches wait for a lease in grant rounds: each
+// worker's admission gate sends one `grantRound` update carrying every launch waiting on
+// that worker, and the update's handler waits here until the budget grants some of them.
+// Grants are pushed (a release wakes the waiting rounds in the same workflow task), never
+// polled for, so the budget's work per slide is constant however long the backlog: the
+// backlog itself waits in Temporal's matching, on the admission task queue. A slide returns
+// its lease once its task is STOPPED (the release signal). Leases belong to slides, not to
+// workers, so a worker that dies takes nothing with it. Every BUDGET_REFRESH the budget reads
+// the cluster (capacity, other tenants' tasks), drops leases of slide runs that closed
+// without releasing, and ends the rounds then open (their workers ask again, which clears
+// the launches of a worker that died).
 import {
   allHandlersFinished,
   condition,
   continueAsNew,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   upsertMemo,
@@ -17,29 +23,108 @@ import {
 } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BudgetActivities } from '../activities/api';
-import { acquireUpdate, budgetQuery, releaseSignal } from './budget-definitions';
-import { describeBudget, dropClosed, emptyLedger, grant, refusal, release, view } from './budget-ledger';
-import type { ClusterBudgetInput } from './budget-types';
+import { acquireUpdate, BUDGET_MOVING, budgetQuery, grantRoundUpdate, releaseSignal } from './budget-definitions';
+import {
+  allocate,
+  compactTurns,
+  describeBudget,
+  dropClosed,
+  emptyLedger,
+  grant,
+  heldBy,
+  refusal,
+  release,
+  view,
+  type Ledger,
+  type QueuedLaunch,
+} from './budget-ledger';
+import type { ClusterBudgetInput, GrantRoundRequest, Lease } from './budget-types';
 
-const { readCluster } = proxyLocalActivities<BudgetActivities>({
+const { readCluster, recoverLeases } = proxyLocalActivities<BudgetActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
-/** Continue-as-new well before Temporal's limits (2,000 updates and ~50k events per run). */
-const MAX_GRANTS_PER_RUN = 500;
-const MAX_EVENTS_PER_RUN = 5_000;
+/** Continue-as-new well before Temporal's limits (~50k events, 50 MB per run). */
+const MAX_GRANTS_PER_RUN = 2_000;
+const MAX_EVENTS_PER_RUN = 10_000;
+const MAX_HISTORY_BYTES = 8 * 1024 * 1024;
+/** Runs started before grant rounds continued-as-new at these: replays keep them. */
+const PATCH_GRANT_ROUNDS = 'grant-rounds';
+const LEGACY_LIMITS = { grants: 500, events: 5_000 };
 
 export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
-  const ledger = input.ledger ?? emptyLedger(input.cluster);
+  const ledger: Ledger = input.ledger ?? emptyLedger(input.cluster);
   let grantsThisRun = 0;
   let lastLogged = '';
+  /** Launches waiting in the open grant rounds, of every worker. */
+  let queue: QueuedLaunch[] = [];
+  /** The open round of each waiter: a newer one supersedes it. */
+  const openRound = new Map<string, number>();
+  let rounds = 0;
+  /** Counts the budget's readings: a round ends at the next one. */
+  let readings = 0;
+  let moving = false;
 
-  setHandler(budgetQuery, () => view(ledger));
+  /** Grants what fits to the waiting launches; their rounds see it when conditions are checked. */
+  const allocateQueue = (): void => {
+    if (queue.length === 0 || !ledger.limits) return;
+    const granted = allocate(ledger, queue, Date.now());
+    if (granted.length === 0) return;
+    grantsThisRun += granted.length;
+    const done = new Set(granted);
+    queue = queue.filter((q) => !done.has(q));
+  };
+
+  setHandler(budgetQuery, () => view(ledger, queue, workflowInfo().historyLength));
+  setHandler(
+    grantRoundUpdate,
+    async (req: GrantRoundRequest) => {
+      const round = ++rounds;
+      const startedAtReading = readings;
+      // This round replaces the waiter's older one: its launches are all the waiter has.
+      openRound.set(req.waiter, round);
+      queue = queue.filter((q) => q.waiter !== req.waiter);
+      const mine = req.launches.map((l) => ({ ...l, waiter: req.waiter }));
+      const held = (): Lease[] => mine.map((m) => heldBy(ledger, m)).filter((l): l is Lease => !!l);
+      const already = held().length > 0;
+      if (!already) {
+        queue.push(...mine);
+        allocateQueue();
+      }
+      await condition(
+        () =>
+          moving || openRound.get(req.waiter) !== round || readings !== startedAtReading || held().length > 0,
+      );
+      if (openRound.get(req.waiter) === round) {
+        openRound.delete(req.waiter);
+        queue = queue.filter((q) => q.waiter !== req.waiter);
+      }
+      const granted = held();
+      const left = mine.find((m) => !heldBy(ledger, m));
+      return {
+        granted,
+        ...(left ? { waiting: refusal(ledger, left) ?? 'waiting for its turn' } : {}),
+        queued: queue.length,
+      };
+    },
+    {
+      validator: (req) => {
+        if (!req || typeof req.waiter !== 'string' || !Array.isArray(req.launches))
+          throw new Error('grantRound needs {waiter, launches: [{holder, runId, launch, cpu, memory, ...}]}');
+        for (const l of req.launches) {
+          if (!l || typeof l.holder !== 'string' || !(l.cpu >= 0) || !(l.memory >= 0))
+            throw new Error('each launch needs {holder, runId, launch, cpu, memory, priority, source, since}');
+        }
+        if (moving) throw ApplicationFailure.create({ message: 'the budget is moving to a new run', type: BUDGET_MOVING });
+      },
+    },
+  );
+  // Kept for workers of the previous release during a rolling deploy: they ask one launch at a
+  // time and poll. Refused asks write nothing to the history.
   setHandler(
     acquireUpdate,
     (req) => {
-      // Two acquires validated in one activation may both have passed: check again.
       const why = refusal(ledger, req);
       if (why) throw ApplicationFailure.retryable(`no room on ${ledger.cluster}: ${why}`, 'BudgetFullError');
       const before = ledger.granted;
@@ -57,7 +142,7 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
     },
   );
   setHandler(releaseSignal, ({ holder, runId, launch }) => {
-    release(ledger, holder, runId, launch);
+    if (release(ledger, holder, runId, launch)) allocateQueue();
   });
 
   const report = (): void => {
@@ -69,6 +154,32 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
       upsertMemo({ budget: line });
       lastLogged = summary;
     }
+  };
+
+  if (input.previousRunId && !input.ledger) {
+    // The previous run closed without handing its leases on (terminated): take them over
+    // before granting anything, so tasks already launched or about to be stay counted.
+    const recovered = await recoverLeases({ cluster: ledger.cluster, runId: input.previousRunId });
+    for (const lease of recovered.leases) ledger.leases[lease.holder] = lease;
+    ledger.granted = recovered.granted;
+    ledger.released = recovered.released;
+    ledger.eventsBefore = recovered.events;
+    log.warn(
+      `budget: took over ${recovered.leases.length} lease(s) from run ${input.previousRunId}, which closed without continuing`,
+    );
+  }
+
+  const limits = patched(PATCH_GRANT_ROUNDS)
+    ? { grants: MAX_GRANTS_PER_RUN, events: MAX_EVENTS_PER_RUN, bytes: MAX_HISTORY_BYTES }
+    : { ...LEGACY_LIMITS, bytes: Infinity };
+  const runIsFull = (): boolean => {
+    const info = workflowInfo();
+    return (
+      grantsThisRun >= limits.grants ||
+      info.continueAsNewSuggested ||
+      info.historyLength > limits.events ||
+      info.historySize > limits.bytes
+    );
   };
 
   for (;;) {
@@ -85,17 +196,18 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
     if (dropped > 0)
       log.warn(`budget: dropped ${dropped} lease(s) of slide runs that closed without releasing`);
     report();
+    // Open rounds end now: their workers ask again with what still waits on them.
+    readings++;
+    allocateQueue();
 
-    const info = workflowInfo();
-    if (
-      info.continueAsNewSuggested ||
-      info.historyLength > MAX_EVENTS_PER_RUN ||
-      grantsThisRun >= MAX_GRANTS_PER_RUN
-    ) {
+    if (runIsFull()) {
+      moving = true;
       await condition(allHandlersFinished);
+      compactTurns(ledger, []);
+      ledger.eventsBefore = (ledger.eventsBefore ?? 0) + workflowInfo().historyLength;
       await continueAsNew<typeof clusterBudget>({ cluster: ledger.cluster, ledger });
     }
     // Wake early when this run nears its limits, so a burst of grants cannot outgrow it.
-    await condition(() => grantsThisRun >= MAX_GRANTS_PER_RUN, reading.nextReadMs);
+    await condition(runIsFull, reading.nextReadMs);
   }
 }

@@ -4,6 +4,9 @@
 import type { Priority } from '@temporalio/common';
 import type { SlideInput } from './types';
 
+/** Temporal's default priority key when none is set (1 most urgent .. 5). */
+export const DEFAULT_PRIORITY_KEY = 3;
+
 export function slidePriority(input: Pick<SlideInput, 'bucket' | 'priority' | 'source'>): Priority {
   return {
     ...(input.priority !== undefined ? { priorityKey: input.priority } : {}),

@@ -18,7 +18,7 @@ import {
 } from '@temporalio/workflow';
 import type { AdmissionActivities, EcsActivities, SlideActivities } from '../activities/api';
 import { budgetWorkflowId, releaseSignal } from './budget-definitions';
-import { slidePriority } from './priority';
+import { DEFAULT_PRIORITY_KEY, slidePriority } from './priority';
 import { DEFAULT_PRICES, estimateCost, isSpot, sumCosts } from './cost';
 import { classifyOutcome, countOutcome, decide, taskSeconds } from './decide';
 import { statusQuery, taskUpdateSignal } from './definitions';
@@ -285,6 +285,8 @@ async function runLaunches(
       launch: launchNumber,
       cpu: tier.cpu,
       memory: tier.memory,
+      priority: priority.priorityKey ?? DEFAULT_PRIORITY_KEY,
+      source: priority.fairnessKey ?? input.bucket,
     });
     if (patched(PATCH_LAUNCHING_PHASE)) setPhase('LAUNCHING');
 

@@ -27,7 +27,6 @@ describe('a cluster that grows with a managed-scaling capacity provider', () => 
         ECS_LAUNCH_RATE: '20',
         ECS_POLL_INTERVAL: '250ms',
         BUDGET_REFRESH: '1s',
-        ADMISSION_POLL_INTERVAL: '200ms',
         // Shorter than the wait for new instances: PROVISIONING must not count as stuck.
         STUCK_AFTER: '1s',
       },

@@ -19,8 +19,7 @@ describe('settings', () => {
       refreshMs: 30_000,
       taskQueue: 'cluster-budget',
       admissionTaskQueue: 'ecs-admission',
-      admissionSlots: 5,
-      admissionPollIntervalMs: 500,
+      admissionSlots: 25,
     });
     expect(s.tiers.map((t) => t.name)).toEqual(['small', 'medium', 'large', 'xlarge']);
     expect(s.policy.stuckAfterMs).toBe(15 * 60_000);
