@@ -30,6 +30,17 @@ export const PRIORITY_DYNAMIC_CONFIG = [
   'matching.numTaskqueueWritePartitions=1',
 ];
 
+/**
+ * SQLite settings for a dev server that keeps its history in a file. SQLite's default rollback
+ * journal syncs every commit to disk and blocks readers while it writes; under a backlog of
+ * a thousand busy workflows the server's one connection then falls behind its 5 s persistence
+ * deadline ("context deadline exceeded") and every poller stalls. With a write-ahead log,
+ * readers do not wait for the writer, and `synchronous=normal` syncs at checkpoints instead
+ * of at every commit (a power cut can lose the last commits, never corrupt the file: fine
+ * for a development server).
+ */
+export const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
 /** The Temporal CLI's dev server, with the project's search attributes and priority/fairness on. */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
@@ -43,7 +54,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<TestW
       namespace: opts.namespace,
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'warn' },
-      extraArgs: PRIORITY_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
+      extraArgs: [
+        ...PRIORITY_DYNAMIC_CONFIG.flatMap((kv) => ['--dynamic-config-value', kv]),
+        ...(opts.dbFilename ? SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]) : []),
+      ],
     },
   });
 }

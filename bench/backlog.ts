@@ -1,0 +1,171 @@
+// A lab's backlog: `npx tsx bench/backlog.ts [--slides 1000] [--workers 3] [--budget 48]
+// [--task-ms 5000] [--rate 20]`. Starts the user's stack (the dev server, moto, the local ECS)
+// and N `slides worker` processes with README defaults but for the figures given, submits
+// every slide at once as `slides submit` does, and prints what admission achieved: how full
+// the budget stayed while slides waited, launches/s against ECS_LAUNCH_RATE, wall time
+// against the physical bound, RunTask failures and throttles, tasks per slide, each worker's
+// peak RSS and the budget workflow's events per slide. Appends the row to
+// bench/results/backlog.json. `--budget` larger than the slides makes the launch rate bind.
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { createEcsClient } from '../src/aws/clients';
+import { readBudget } from '../src/budget/budget-client';
+import { slideStartOptions, WORKFLOW_TYPE } from '../src/slides/start-options';
+import { registerTaskDefinition, simulatedContainer, SLIDES_BUCKET, startLocalStack } from '../dev/stack/local-stack';
+import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
+import { rssMiB } from './process-memory';
+import { writeResults } from './write-results';
+
+interface Options {
+  slides: number;
+  workers: number;
+  budget: number;
+  taskMs: number;
+  rate: number;
+  label?: string;
+}
+
+async function main(): Promise<void> {
+  const o = new Command('backlog')
+    .option('--slides <n>', 'slides submitted at once', Number, 1000)
+    .option('--workers <n>', 'worker processes', Number, 3)
+    .option('--budget <n>', 'ECS_MAX_TASKS: tasks in flight at most', Number, 48)
+    .option('--task-ms <ms>', 'run time of each simulated task', Number, 5000)
+    .option('--rate <n>', 'ECS_LAUNCH_RATE: launches per second', Number, 20)
+    .option('--label <text>', 'a name for this row in the results file')
+    .parse()
+    .opts<Options>();
+
+  // Room for more than the budget, so the budget (not the cluster) is what binds.
+  const room = Math.min(o.budget, o.slides) * 1.5;
+  // History on disk, as `npm start` keeps it.
+  const dbFilename = path.join(process.cwd(), '.data', `bench-backlog-${process.pid}.sqlite`);
+  const stack = await startLocalStack({
+    dbFilename,
+    localEcs: { clusters: [{ name: 'default', cpu: 256 * room, memory: 512 * room }] },
+  });
+  const workers: WorkerProcess[] = [];
+  try {
+    await registerTaskDefinition(
+      createEcsClient(stack.env),
+      'backlog-sim',
+      simulatedContainer({ SIM_DURATION_MS: String(o.taskMs) }),
+    );
+    const env = {
+      ...stack.env,
+      ECS_TASK_DEFINITION: 'backlog-sim',
+      ECS_MAX_TASKS: String(o.budget),
+      ECS_TASK_SLOTS: String(Math.max(200, o.budget)),
+      ECS_LAUNCH_RATE: String(o.rate),
+    };
+    for (let i = 0; i < o.workers; i++) workers.push(await startWorkerProcess(env, 180_000));
+
+    const peakRss = workers.map(() => 0);
+    const samples: number[] = [];
+    let budgetFilled = false;
+    const sampler = setInterval(() => {
+      const s = stack.localEcs.stats();
+      const inFlight = s.clusters.default?.inFlight ?? s.inFlight;
+      const cap = Math.min(o.budget, o.slides);
+      if (inFlight >= cap) budgetFilled = true;
+      // "While slides wait": from the moment the budget first filled until the last launch.
+      if (budgetFilled && s.tasksLaunched < o.slides) samples.push(inFlight / o.budget);
+      workers.forEach((w, i) => {
+        peakRss[i] = Math.max(peakRss[i] ?? 0, rssMiB(w.child.pid as number));
+      });
+    }, 250);
+
+    stack.localEcs.resetStats();
+    const started = Date.now();
+    const handles = [];
+    for (let i = 0; i < o.slides; i += 100) {
+      const batch = Array.from({ length: Math.min(100, o.slides - i) }, (_, j) => i + j);
+      handles.push(
+        ...(await Promise.all(
+          batch.map((n) =>
+            stack.client.workflow.start(
+              WORKFLOW_TYPE,
+              slideStartOptions(
+                'slides',
+                { bucket: SLIDES_BUCKET, key: `backlog/slide-${String(n).padStart(5, '0')}.svs`, sizeBytes: 1000 },
+                'FAIL',
+              ),
+            ),
+          ),
+        )),
+      );
+    }
+    const submitSeconds = (Date.now() - started) / 1000;
+    let failed = 0;
+    await Promise.all(handles.map((h) => h.result().catch(() => failed++)));
+    const wallSeconds = (Date.now() - started) / 1000;
+    clearInterval(sampler);
+
+    const stats = stack.localEcs.stats();
+    const launches = stats.launchTimestamps;
+    const launchSpan = ((launches.at(-1) ?? 0) - (launches[0] ?? 0)) / 1000;
+    const budget = await readBudget(stack.client, 'default');
+    const taskSeconds = o.taskMs / 1000;
+    const boundSeconds = Math.max(o.slides / o.rate, (o.slides * taskSeconds) / o.budget) + taskSeconds;
+    const figures = {
+      slides: o.slides,
+      completed: o.slides - failed,
+      failed,
+      tasksLaunched: stats.tasksLaunched,
+      tasksPerSlide: stats.tasksLaunched / o.slides,
+      maxTasksPerSlide: Math.max(...Object.values(stats.startedBy).map((s) => s.maxInFlight)),
+      maxInFlight: stats.clusters.default?.maxInFlight ?? stats.maxInFlight,
+      budgetUseWhileWaiting: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : null,
+      launchesPerSecond: launchSpan > 0 ? (launches.length - 1) / launchSpan : null,
+      launchRate: o.rate,
+      wallSeconds,
+      boundSeconds,
+      wallOverBound: wallSeconds / boundSeconds,
+      submitSeconds,
+      runTaskCalls: stats.runTask.calls,
+      runTaskWithFailures: stats.runTask.withFailures,
+      runTaskThrottled: stats.runTask.throttled,
+      workerPeakRssMiB: peakRss.map((p) => Math.round(p)),
+      budgetEvents: budget.events,
+      budgetEventsPerSlide: budget.events / o.slides,
+    };
+    const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+    console.log(
+      [
+        `slides        ${figures.completed}/${o.slides} completed, ${failed} failed; ${figures.tasksLaunched} tasks (${figures.tasksPerSlide.toFixed(2)} per slide, at most ${figures.maxTasksPerSlide} alive for one slide)`,
+        `budget        ${o.budget}: at most ${figures.maxInFlight} in flight; ${pct(figures.budgetUseWhileWaiting)} in use while slides waited`,
+        `launches      ${figures.launchesPerSecond?.toFixed(1) ?? 'n/a'}/s against ECS_LAUNCH_RATE ${o.rate} (${pct((figures.launchesPerSecond ?? 0) / o.rate)})`,
+        `wall time     ${wallSeconds.toFixed(1)} s against a bound of ${boundSeconds.toFixed(1)} s (${figures.wallOverBound.toFixed(2)}x); submitting took ${submitSeconds.toFixed(1)} s`,
+        `RunTask       ${figures.runTaskCalls} calls, ${figures.runTaskWithFailures} with failures[], ${figures.runTaskThrottled} throttled`,
+        `workers       ${o.workers}, peak RSS ${figures.workerPeakRssMiB.join(', ')} MiB`,
+        `budget wf     ${budget.events} events, ${figures.budgetEventsPerSlide.toFixed(2)} per slide`,
+      ].join('\n'),
+    );
+    console.log(`results: ${appendRow(o, figures)}`);
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exited));
+    await stack.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(dbFilename + suffix, { force: true });
+  }
+}
+
+/** The results file keeps one row per configuration (the latest run of it). */
+function appendRow(o: Options, figures: object): string {
+  const file = path.join(__dirname, 'results', 'backlog.json');
+  let rows: { options: Options }[] = [];
+  try {
+    rows = (JSON.parse(readFileSync(file, 'utf8')) as { figures: { rows: { options: Options }[] } }).figures.rows;
+  } catch {
+    // No results yet.
+  }
+  const key = (x: Options): string => `${x.slides}|${x.workers}|${x.budget}|${x.taskMs}|${x.rate}`;
+  rows = [...rows.filter((r) => key(r.options) !== key(o)), { options: o, ...figures, at: new Date().toISOString() }];
+  return writeResults('backlog', { rows }, { command: 'npx tsx bench/backlog.ts --slides N --workers N ...' });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
