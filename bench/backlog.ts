@@ -1,5 +1,5 @@
 // A lab's backlog: `npx tsx bench/backlog.ts [--slides 1000] [--workers 3] [--budget 48]
-// [--task-ms 5000] [--rate 20]`. Starts the user's stack (the dev server, moto, the local ECS)
+// [--task-ms 5000] [--rate 20] [--poll 1s]`. Starts the user's stack (the dev server, moto, the local ECS)
 // and N `slides worker` processes with README defaults but for the figures given, submits
 // every slide at once as `slides submit` does, and prints what admission achieved: how full
 // the budget stayed while slides waited, launches/s against ECS_LAUNCH_RATE, wall time
@@ -12,7 +12,12 @@ import { Command } from 'commander';
 import { createEcsClient } from '../src/aws/clients';
 import { readBudget } from '../src/budget/budget-client';
 import { slideStartOptions, WORKFLOW_TYPE } from '../src/slides/start-options';
-import { registerTaskDefinition, simulatedContainer, SLIDES_BUCKET, startLocalStack } from '../dev/stack/local-stack';
+import {
+  registerTaskDefinition,
+  simulatedContainer,
+  SLIDES_BUCKET,
+  startLocalStack,
+} from '../dev/stack/local-stack';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
 import { rssMiB } from './process-memory';
 import { writeResults } from './write-results';
@@ -23,7 +28,7 @@ interface Options {
   budget: number;
   taskMs: number;
   rate: number;
-  label?: string;
+  poll?: string;
 }
 
 async function main(): Promise<void> {
@@ -33,7 +38,7 @@ async function main(): Promise<void> {
     .option('--budget <n>', 'ECS_MAX_TASKS: tasks in flight at most', Number, 48)
     .option('--task-ms <ms>', 'run time of each simulated task', Number, 5000)
     .option('--rate <n>', 'ECS_LAUNCH_RATE: launches per second', Number, 20)
-    .option('--label <text>', 'a name for this row in the results file')
+    .option('--poll <duration>', "ECS_POLL_INTERVAL (the local stack's 1s unless given)")
     .parse()
     .opts<Options>();
 
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
       ECS_MAX_TASKS: String(o.budget),
       ECS_TASK_SLOTS: String(Math.max(200, o.budget)),
       ECS_LAUNCH_RATE: String(o.rate),
+      ...(o.poll ? { ECS_POLL_INTERVAL: o.poll } : {}),
     };
     for (let i = 0; i < o.workers; i++) workers.push(await startWorkerProcess(env, 180_000));
 
@@ -88,7 +94,11 @@ async function main(): Promise<void> {
               WORKFLOW_TYPE,
               slideStartOptions(
                 'slides',
-                { bucket: SLIDES_BUCKET, key: `backlog/slide-${String(n).padStart(5, '0')}.svs`, sizeBytes: 1000 },
+                {
+                  bucket: SLIDES_BUCKET,
+                  key: `backlog/slide-${String(n).padStart(5, '0')}.svs`,
+                  sizeBytes: 1000,
+                },
                 'FAIL',
               ),
             ),
@@ -154,15 +164,24 @@ async function main(): Promise<void> {
 /** The results file keeps one row per configuration (the latest run of it). */
 function appendRow(o: Options, figures: object): string {
   const file = path.join(__dirname, 'results', 'backlog.json');
-  let rows: { options: Options }[] = [];
+  type Row = { options: Options } & Record<string, unknown>;
+  let rows: Row[] = [];
   try {
-    rows = (JSON.parse(readFileSync(file, 'utf8')) as { figures: { rows: { options: Options }[] } }).figures.rows;
+    rows = (JSON.parse(readFileSync(file, 'utf8')) as { figures: { rows: Row[] } }).figures.rows;
   } catch {
     // No results yet.
   }
-  const key = (x: Options): string => `${x.slides}|${x.workers}|${x.budget}|${x.taskMs}|${x.rate}`;
-  rows = [...rows.filter((r) => key(r.options) !== key(o)), { options: o, ...figures, at: new Date().toISOString() }];
-  return writeResults('backlog', { rows }, { command: 'npx tsx bench/backlog.ts --slides N --workers N ...' });
+  const key = (x: Options): string =>
+    `${x.slides}|${x.workers}|${x.budget}|${x.taskMs}|${x.rate}|${x.poll ?? ''}`;
+  rows = [
+    ...rows.filter((r) => key(r.options) !== key(o)),
+    { options: o, ...figures, at: new Date().toISOString() },
+  ];
+  return writeResults(
+    'backlog',
+    { rows },
+    { command: 'npx tsx bench/backlog.ts --slides N --workers N ...' },
+  );
 }
 
 main().catch((err: unknown) => {

@@ -19,7 +19,8 @@ import {
   createSlideActivities,
 } from './activities';
 import type { EcsActivities } from './activities/api';
-import type { TaskUpdateReporter } from './activities/run-ecs-task';
+import type { LeaseReleaser, TaskUpdateReporter } from './activities/run-ecs-task';
+import { budgetWorkflowId, releaseSignal } from './workflows/budget-definitions';
 import { loadSettings, SettingsError, type Settings } from './settings/settings';
 import { AdmissionGates } from './budget/admission-gate';
 import { ensureClusterBudget } from './budget/budget-client';
@@ -66,6 +67,12 @@ export interface SlideWorkers {
 function signalReporter(client: Client): TaskUpdateReporter {
   return async ({ workflowId, runId }, update) => {
     await client.workflow.getHandle(workflowId, runId).signal(taskUpdateSignal, update);
+  };
+}
+
+function leaseReleaser(client: Client): LeaseReleaser {
+  return async (cluster, lease) => {
+    await client.workflow.getHandle(budgetWorkflowId(cluster)).signal(releaseSignal, lease);
   };
 }
 
@@ -156,6 +163,7 @@ export async function createWorkers(opts: SlideWorkerOptions): Promise<SlideWork
         poller,
         settings,
         report: signalReporter(opts.client),
+        releaseLease: leaseReleaser(opts.client),
         observeRunTask: ({ result, reasons }) => {
           metrics.runTaskCalls.inc({ result });
           for (const reason of reasons) metrics.runTaskFailures.inc({ reason });

@@ -24,7 +24,6 @@ export interface AdmissionHeartbeat {
   since: number;
 }
 
-
 export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput): Promise<Lease> {
   const ctx = Context.current();
   // Since the launch was first scheduled: time queued in ecs-admission counts too.

@@ -10,7 +10,12 @@ export interface RecoverLeasesDeps {
   client: Client;
 }
 
-export async function recoverLeases(deps: RecoverLeasesDeps, input: RecoverLeasesInput): Promise<RecoveredLeases> {
-  const v = await deps.client.workflow.getHandle(budgetWorkflowId(input.cluster), input.runId).query(budgetQuery);
+export async function recoverLeases(
+  deps: RecoverLeasesDeps,
+  input: RecoverLeasesInput,
+): Promise<RecoveredLeases> {
+  const v = await deps.client.workflow
+    .getHandle(budgetWorkflowId(input.cluster), input.runId)
+    .query(budgetQuery);
   return { leases: v.leases, granted: v.granted, released: v.released, events: v.events ?? 0 };
 }

@@ -41,7 +41,18 @@ export interface EcsActivityDeps {
   report: TaskUpdateReporter;
   /** Counts RunTask answers (the worker's metrics). */
   observeRunTask?: RunTaskObserver;
+  /**
+   * Returns the launch's lease to the cluster budget (a signal in production). Called as soon
+   * as the task is STOPPED (or was never launched), before the activity completes: the next
+   * waiting launch is granted without waiting for the slide's own workflow task.
+   */
+  releaseLease?: LeaseReleaser;
 }
+
+export type LeaseReleaser = (
+  cluster: string,
+  lease: { holder: string; runId: string; launch: number },
+) => Promise<void>;
 
 const PRE_RUNNING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING']);
 /** With a scaling capacity provider PROVISIONING is a wait for instances, not a hang. */
@@ -61,6 +72,18 @@ function reporterFor(
 }
 
 export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput): Promise<TaskOutcome> {
+  const outcome = await launchAndSupervise(deps, input);
+  if (!deps.releaseLease) return outcome;
+  const { workflowId = '', runId = '' } = Context.current().info.workflowExecution ?? {};
+  try {
+    await deps.releaseLease(input.cluster, { holder: workflowId, runId, launch: input.launchNumber });
+  } catch {
+    return outcome; // the workflow returns the lease itself
+  }
+  return { ...outcome, leaseReleased: true };
+}
+
+async function launchAndSupervise(deps: EcsActivityDeps, input: RunEcsTaskInput): Promise<TaskOutcome> {
   const ctx = Context.current();
   const { workflowId = '', runId = '' } = ctx.info.workflowExecution ?? {};
   const startedBy = startedByFor(workflowId, runId);

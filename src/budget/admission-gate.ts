@@ -10,7 +10,12 @@ import { hostname } from 'node:os';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Settings } from '../settings/settings';
-import { BUDGET_MOVING, budgetWorkflowId, grantRoundUpdate } from '../workflows/budget-definitions';
+import {
+  BUDGET_MOVING,
+  budgetWorkflowId,
+  endRoundSignal,
+  grantRoundUpdate,
+} from '../workflows/budget-definitions';
 import type { GrantRoundResult, Lease, WaitingLaunch } from '../workflows/budget-types';
 import { startClusterBudget } from './budget-client';
 
@@ -29,9 +34,9 @@ const keyOf = (l: { holder: string; runId: string; launch: number }): string =>
 export class AdmissionGate {
   private readonly waiting = new Map<string, Waiting>();
   private readonly waiter: string;
-  /** The newest round sent; an older one still in flight was superseded. */
-  private latestRound = 0;
   private roundOpen = false;
+  /** The open round was asked to end early (a more urgent launch arrived). */
+  private endAsked = false;
   /** The most urgent priority in the open round. */
   private openRoundPriority = Infinity;
   private movingRefusals = 0;
@@ -73,24 +78,33 @@ export class AdmissionGate {
           reject(err);
         },
       });
+      if (!this.roundOpen) this.sendRound();
       // A more urgent launch than any in the open round must not wait for that round's end.
-      if (!this.roundOpen || launch.priority < this.openRoundPriority) this.sendRound();
+      else if (launch.priority < this.openRoundPriority) this.endOpenRound();
     });
   }
 
   private sendRound(): void {
-    const round = ++this.latestRound;
     const launches = [...this.waiting.values()].map((w) => w.launch);
     this.roundOpen = true;
+    this.endAsked = false;
     this.openRoundPriority = Math.min(...launches.map((l) => l.priority));
     void this.ask(launches)
       .then((result) => this.settle(result))
       .catch((err: unknown) => this.failed(err, launches))
       .finally(() => {
-        if (round !== this.latestRound) return; // superseded: the newer round carries on
         this.roundOpen = false;
         if (this.waiting.size > 0) this.sendRound();
       });
+  }
+
+  private endOpenRound(): void {
+    if (this.endAsked) return;
+    this.endAsked = true;
+    this.client.workflow
+      .getHandle(budgetWorkflowId(this.cluster))
+      .signal(endRoundSignal, { waiter: this.waiter })
+      .catch(() => undefined); // the round ends at the budget's next reading anyway
   }
 
   private async ask(launches: WaitingLaunch[]): Promise<GrantRoundResult> {

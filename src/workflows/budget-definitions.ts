@@ -12,10 +12,13 @@ export function budgetWorkflowId(cluster: string): string {
 
 /**
  * One worker's grant round: every launch waiting on it for this cluster. Answers once the
- * budget has granted some of them (pushed by a release, no polling), when a newer round of
- * the same worker supersedes it, or at the budget's next reading of the cluster.
+ * budget has granted some of them (pushed by a release, no polling), when the worker asks
+ * to end it (endRound), or at the budget's next reading of the cluster.
  */
 export const grantRoundUpdate = defineUpdate<GrantRoundResult, [GrantRoundRequest]>('grantRound');
+
+/** Ends a worker's open grant round now: a launch more urgent than any in it waits on that worker. */
+export const endRoundSignal = defineSignal<[{ waiter: string }]>('endRound');
 
 /** The previous release's one-launch ask, kept for rolling deploys: refused (no history written) when it does not fit. */
 export const acquireUpdate = defineUpdate<Lease, [LeaseRequest]>('acquire');

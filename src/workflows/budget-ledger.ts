@@ -99,9 +99,7 @@ export function allocate(ledger: Ledger, queue: readonly QueuedLaunch[], now: nu
   for (;;) {
     left.sort(
       (a, b) =>
-        a.priority - b.priority ||
-        (turns[a.source] ?? 0) - (turns[b.source] ?? 0) ||
-        a.since - b.since,
+        a.priority - b.priority || (turns[a.source] ?? 0) - (turns[b.source] ?? 0) || a.since - b.since,
     );
     const i = left.findIndex((q) => refusal(ledger, q) === undefined);
     if (i < 0) return granted;

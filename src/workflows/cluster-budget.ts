@@ -1,7 +1,8 @@
 // clusterBudget: one long-running workflow per ECS cluster that holds the cluster's
 // concurrency budget for every worker. Launches wait for a lease in grant rounds: each
 // worker's admission gate sends one `grantRound` update carrying every launch waiting on
-// that worker, and the update's handler waits here until the budget grants some of them.
+// that worker, and the update's handler waits here until the budget grants some of them
+// (or the worker ends the round early for a more urgent launch, the endRound signal).
 // Grants are pushed (a release wakes the waiting rounds in the same workflow task), never
 // polled for, so the budget's work per slide is constant however long the backlog: the
 // backlog itself waits in Temporal's matching, on the admission task queue. A slide returns
@@ -23,7 +24,14 @@ import {
 } from '@temporalio/workflow';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BudgetActivities } from '../activities/api';
-import { acquireUpdate, BUDGET_MOVING, budgetQuery, grantRoundUpdate, releaseSignal } from './budget-definitions';
+import {
+  acquireUpdate,
+  BUDGET_MOVING,
+  budgetQuery,
+  endRoundSignal,
+  grantRoundUpdate,
+  releaseSignal,
+} from './budget-definitions';
 import {
   allocate,
   compactTurns,
@@ -59,7 +67,7 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
   let lastLogged = '';
   /** Launches waiting in the open grant rounds, of every worker. */
   let queue: QueuedLaunch[] = [];
-  /** The open round of each waiter: a newer one supersedes it. */
+  /** The open round of each waiter (a worker has one at a time; a newer one replaces it). */
   const openRound = new Map<string, number>();
   let rounds = 0;
   /** Counts the budget's readings: a round ends at the next one. */
@@ -114,9 +122,15 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
           throw new Error('grantRound needs {waiter, launches: [{holder, runId, launch, cpu, memory, ...}]}');
         for (const l of req.launches) {
           if (!l || typeof l.holder !== 'string' || !(l.cpu >= 0) || !(l.memory >= 0))
-            throw new Error('each launch needs {holder, runId, launch, cpu, memory, priority, source, since}');
+            throw new Error(
+              'each launch needs {holder, runId, launch, cpu, memory, priority, source, since}',
+            );
         }
-        if (moving) throw ApplicationFailure.create({ message: 'the budget is moving to a new run', type: BUDGET_MOVING });
+        if (moving)
+          throw ApplicationFailure.create({
+            message: 'the budget is moving to a new run',
+            type: BUDGET_MOVING,
+          });
       },
     },
   );
@@ -141,6 +155,11 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
       },
     },
   );
+  setHandler(endRoundSignal, ({ waiter }) => {
+    // The round returns what it has; the worker's next round carries its launches.
+    openRound.delete(waiter);
+    queue = queue.filter((q) => q.waiter !== waiter);
+  });
   setHandler(releaseSignal, ({ holder, runId, launch }) => {
     if (release(ledger, holder, runId, launch)) allocateQueue();
   });

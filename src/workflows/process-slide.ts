@@ -323,7 +323,7 @@ async function runLaunches(
       }
       throw err;
     }
-    await releaseLease(plan.cluster, launchNumber);
+    if (!outcome.leaseReleased) await releaseLease(plan.cluster, launchNumber);
 
     const cls = classifyOutcome(outcome, policy);
     status.taskArn = outcome.taskArn;

@@ -157,6 +157,8 @@ export interface TaskOutcome {
   progress?: Progress;
   /** The capacity provider ECS placed the task with (FARGATE_SPOT prices it as spot). */
   capacityProviderName?: string;
+  /** runEcsTask returned the launch's lease to the budget already; the workflow need not. */
+  leaseReleased?: boolean;
 }
 
 export type OutcomeClass =

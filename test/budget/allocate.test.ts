@@ -1,6 +1,12 @@
 // Who a free lease goes to when launches wait at the budget: the most urgent first, sources
 // of one priority taking turns, first come first served within a turn, never over the cap.
-import { allocate, compactTurns, emptyLedger, release, type QueuedLaunch } from '../../src/workflows/budget-ledger';
+import {
+  allocate,
+  compactTurns,
+  emptyLedger,
+  release,
+  type QueuedLaunch,
+} from '../../src/workflows/budget-ledger';
 
 function ledgerWith(limits: { tasks?: number; cpu?: number; memory?: number }) {
   const ledger = emptyLedger('c1');
@@ -52,13 +58,24 @@ describe('allocate: grants to waiting launches', () => {
 
   test('a source that comes back starts level with the waiting ones, not with a burst of turns', () => {
     const ledger = ledgerWith({ tasks: 100 });
-    allocate(ledger, Array.from({ length: 20 }, (_, i) => q(`a${i}`)), 0);
+    allocate(
+      ledger,
+      Array.from({ length: 20 }, (_, i) => q(`a${i}`)),
+      0,
+    );
     // lab-b arrives after lab-a had 20 grants: it starts level with lab-a, so they alternate.
     const ledger2 = { ...ledger, leases: {}, limits: { ...ledger.limits!, tasks: 4 } };
     const granted = holders(
       allocate(
         ledger2,
-        [q('a20'), q('a21'), q('a22'), q('b0', { source: 'lab-b' }), q('b1', { source: 'lab-b' }), q('b2', { source: 'lab-b' })],
+        [
+          q('a20'),
+          q('a21'),
+          q('a22'),
+          q('b0', { source: 'lab-b' }),
+          q('b1', { source: 'lab-b' }),
+          q('b2', { source: 'lab-b' }),
+        ],
         0,
       ),
     );
