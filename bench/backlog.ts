@@ -8,9 +8,12 @@
 // bench/results/backlog.json. `--budget` larger than the slides makes the launch rate bind.
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Command } from 'commander';
 import { createEcsClient } from '../src/aws/clients';
 import { readBudget } from '../src/budget/budget-client';
+import { budgetWorkflowId } from '../src/workflows/budget-definitions';
 import { slideStartOptions, WORKFLOW_TYPE } from '../src/slides/start-options';
 import {
   registerTaskDefinition,
@@ -112,6 +115,8 @@ async function main(): Promise<void> {
     const wallSeconds = (Date.now() - started) / 1000;
     clearInterval(sampler);
 
+    const stages = await launchChain(stack.client, handles.slice(-Math.min(200, handles.length)));
+    Object.assign(stages, await budgetChain(stack.client));
     const stats = stack.localEcs.stats();
     const launches = stats.launchTimestamps;
     const launchSpan = ((launches.at(-1) ?? 0) - (launches[0] ?? 0)) / 1000;
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
       runTaskWithFailures: stats.runTask.withFailures,
       runTaskThrottled: stats.runTask.throttled,
       workerPeakRssMiB: peakRss.map((p) => Math.round(p)),
+      launchChainMs: stages,
       budgetEvents: budget.events,
       budgetEventsPerSlide: budget.events / o.slides,
     };
@@ -150,6 +156,11 @@ async function main(): Promise<void> {
         `RunTask       ${figures.runTaskCalls} calls, ${figures.runTaskWithFailures} with failures[], ${figures.runTaskThrottled} throttled`,
         `workers       ${o.workers}, peak RSS ${figures.workerPeakRssMiB.join(', ')} MiB`,
         `budget wf     ${budget.events} events, ${figures.budgetEventsPerSlide.toFixed(2)} per slide`,
+        `launch chain  median (p90) ms over the last ${Math.min(200, o.slides)} slides: ${Object.entries(
+          stages,
+        )
+          .map(([k, v]) => `${k} ${v.p50} (${v.p90})`)
+          .join(', ')}`,
       ].join('\n'),
     );
     console.log(`results: ${appendRow(o, figures)}`);
@@ -159,6 +170,83 @@ async function main(): Promise<void> {
     await stack.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(dbFilename + suffix, { force: true });
   }
+}
+
+/**
+ * Where a launch's time goes, read from the slides' histories: the task's stoppedAt to the
+ * release (runEcsTask completes right after it), the grant to the workflow scheduling
+ * runEcsTask (the slide's workflow task), runEcsTask scheduled to started (rate limit,
+ * matching), and how long admitLaunch waited in the task queue.
+ */
+async function launchChain(
+  client: Client,
+  handles: WorkflowHandle[],
+): Promise<Record<string, { p50: number; p90: number }>> {
+  const gaps: Record<string, number[]> = {
+    stoppedToReleased: [],
+    grantToSchedule: [],
+    scheduleToStart: [],
+    queuedInMatching: [],
+  };
+  const E = temporal.api.enums.v1.EventType;
+  for (const h of handles) {
+    const events = (await h.fetchHistory()).events ?? [];
+    const at = (e: temporal.api.history.v1.IHistoryEvent): number =>
+      Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+    const find = (type: number, from = 0): number =>
+      events.findIndex((e, i) => i >= from && e.eventType === type);
+    const admitScheduled = find(E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    const admitStarted = find(E.EVENT_TYPE_ACTIVITY_TASK_STARTED, admitScheduled);
+    const granted = find(E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, admitScheduled);
+    const runScheduled = find(E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, granted);
+    const runStarted = find(E.EVENT_TYPE_ACTIVITY_TASK_STARTED, runScheduled);
+    const runDone = find(E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, runStarted);
+    if ([admitStarted, granted, runScheduled, runStarted, runDone].some((i) => i < 0)) continue;
+    // runEcsTask releases the lease just before it completes: its completion time is the release.
+    const data = events[runDone]!.activityTaskCompletedEventAttributes?.result?.payloads?.[0]?.data;
+    const outcome = data ? (JSON.parse(Buffer.from(data).toString()) as { stoppedAt?: number }) : {};
+    if (outcome.stoppedAt) gaps.stoppedToReleased!.push(at(events[runDone]!) - outcome.stoppedAt);
+    gaps.queuedInMatching!.push(at(events[admitStarted]!) - at(events[admitScheduled]!));
+    gaps.grantToSchedule!.push(at(events[runScheduled]!) - at(events[granted]!));
+    gaps.scheduleToStart!.push(at(events[runStarted]!) - at(events[runScheduled]!));
+  }
+  const pct = (xs: number[], p: number): number =>
+    Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0);
+  return Object.fromEntries(
+    Object.entries(gaps).map(([k, xs]) => [k, { p50: pct(xs, 0.5), p90: pct(xs, 0.9) }]),
+  );
+}
+
+/**
+ * The budget's side of a grant, from its current run's history: a release signal to the start
+ * of the workflow task that handles it (the budget worker picking it up), and that task's
+ * start to its completion (the grant and the round's answer are written then).
+ */
+async function budgetChain(client: Client): Promise<Record<string, { p50: number; p90: number }>> {
+  const E = temporal.api.enums.v1.EventType;
+  const events = (await client.workflow.getHandle(budgetWorkflowId('default')).fetchHistory()).events ?? [];
+  const at = (e: temporal.api.history.v1.IHistoryEvent): number =>
+    Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+  const gaps: Record<string, number[]> = { releaseToBudgetTask: [], budgetTask: [] };
+  events.forEach((e, i) => {
+    if (e.eventType !== E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) return;
+    const started = events.findIndex((x, j) => j > i && x.eventType === E.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+    const done = events.findIndex(
+      (x, j) => j > started && x.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+    );
+    if (started < 0 || done < 0) return;
+    gaps.releaseToBudgetTask!.push(at(events[started]!) - at(e));
+    gaps.budgetTask!.push(at(events[done]!) - at(events[started]!));
+  });
+  return percentiles(gaps);
+}
+
+function percentiles(gaps: Record<string, number[]>): Record<string, { p50: number; p90: number }> {
+  const pct = (xs: number[], p: number): number =>
+    Math.round([...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? 0);
+  return Object.fromEntries(
+    Object.entries(gaps).map(([k, xs]) => [k, { p50: pct(xs, 0.5), p90: pct(xs, 0.9) }]),
+  );
 }
 
 /** The results file keeps one row per configuration (the latest run of it). */

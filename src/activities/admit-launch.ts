@@ -32,8 +32,9 @@ export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput):
   const { cluster, priority, source, ...request } = input;
   const gate = deps.gates.for(cluster);
   const done = deps.waiting?.begin(cluster, since);
+  // The first heartbeat goes to the server as soon as it is made (later ones are throttled):
+  // a launch granted within the first interval writes none.
   const beat = (): void => ctx.heartbeat({ waiting: gate.reason(), since } satisfies AdmissionHeartbeat);
-  beat();
   const timer = setInterval(beat, deps.heartbeatEveryMs ?? 1_000);
   try {
     return await gate.admit(
