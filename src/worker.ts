@@ -200,7 +200,12 @@ export async function createWorkers(opts: SlideWorkerOptions): Promise<SlideWork
       for (const [cluster, seconds] of waiting.oldestWaitSeconds()) {
         metrics.admissionOldestWait.set({ cluster }, seconds);
       }
-      await refreshBudgetGauges(metrics, opts.client, [settings.ecs.cluster]);
+      await refreshBudgetGauges(
+        metrics,
+        opts.client,
+        [settings.ecs.cluster],
+        settings.budget.admissionTaskQueue,
+      );
     },
     async run() {
       try {

@@ -72,18 +72,28 @@ function reporterFor(
 }
 
 export async function runEcsTask(deps: EcsActivityDeps, input: RunEcsTaskInput): Promise<TaskOutcome> {
-  const outcome = await launchAndSupervise(deps, input);
-  if (!deps.releaseLease) return outcome;
   const { workflowId = '', runId = '' } = Context.current().info.workflowExecution ?? {};
-  try {
-    await deps.releaseLease(input.cluster, { holder: workflowId, runId, launch: input.launchNumber });
-  } catch {
-    return outcome; // the workflow returns the lease itself
-  }
-  return { ...outcome, leaseReleased: true };
+  let released = false;
+  const releaseLease = async (): Promise<void> => {
+    if (released || !deps.releaseLease) return;
+    try {
+      await deps.releaseLease(input.cluster, { holder: workflowId, runId, launch: input.launchNumber });
+      released = true;
+    } catch {
+      // The workflow returns the lease itself when the outcome does not say it is back.
+    }
+  };
+  const outcome = await launchAndSupervise(deps, input, releaseLease);
+  await releaseLease();
+  return released ? { ...outcome, leaseReleased: true } : outcome;
 }
 
-async function launchAndSupervise(deps: EcsActivityDeps, input: RunEcsTaskInput): Promise<TaskOutcome> {
+/** `stopped` returns the lease the moment the task is seen STOPPED, before the last checkpoint read. */
+async function launchAndSupervise(
+  deps: EcsActivityDeps,
+  input: RunEcsTaskInput,
+  stopped: () => Promise<void>,
+): Promise<TaskOutcome> {
   const ctx = Context.current();
   const { workflowId = '', runId = '' } = ctx.info.workflowExecution ?? {};
   const startedBy = startedByFor(workflowId, runId);
@@ -144,7 +154,7 @@ async function launchAndSupervise(deps: EcsActivityDeps, input: RunEcsTaskInput)
     lastSeenAt,
   } satisfies RunEcsTaskHeartbeat);
   const resumed = previous?.launchNumber === input.launchNumber ? previous : undefined;
-  return await supervise(deps, input, { taskArn, startedBy, lastSeenAt }, resumed, report);
+  return await supervise(deps, input, { taskArn, startedBy, lastSeenAt }, resumed, report, stopped);
 }
 
 async function supervise(
@@ -153,6 +163,7 @@ async function supervise(
   launched: { taskArn: string; startedBy: string; lastSeenAt: number },
   resumed: RunEcsTaskHeartbeat | undefined,
   report: ReturnType<typeof reporterFor>,
+  stopped: () => Promise<void>,
 ): Promise<TaskOutcome> {
   const ctx = Context.current();
   const { containerName, missingGraceMs } = deps.settings.ecs;
@@ -202,6 +213,7 @@ async function supervise(
         lastTask = task;
         lastStatus = task.lastStatus;
         if (lastStatus === 'STOPPED') {
+          await stopped();
           await refreshProgress();
           return taskToOutcome(task, input.launchNumber, containerName, { stuck, progress });
         }

@@ -99,6 +99,24 @@ export function createProjectMetrics() {
       labelNames: ['cluster'],
       registers,
     }),
+    budgetGrantsPerSecond: new Gauge({
+      name: 'wsi_budget_grants_per_second',
+      help: "Leases the cluster budget granted per second over the last minute (admission's throughput)",
+      labelNames: ['cluster'],
+      registers,
+    }),
+    budgetWaitingLaunches: new Gauge({
+      name: 'wsi_budget_waiting_launches',
+      help: "Launches waiting in the workers' grant rounds at the cluster budget, by priority and source",
+      labelNames: ['cluster', 'priority', 'source'],
+      registers,
+    }),
+    admissionBacklog: new Gauge({
+      name: 'wsi_admission_backlog',
+      help: 'Launches queued in the admission task queue, not yet in a worker (approximate, from Temporal)',
+      labelNames: ['task_queue'],
+      registers,
+    }),
     admissionOldestWait: new Gauge({
       name: 'wsi_admission_oldest_wait_seconds',
       help: 'How long the oldest launch waiting for a lease on this worker has waited (0: none waits)',

@@ -15,6 +15,27 @@ export interface Ledger {
   turns?: Record<string, number>;
   /** Events written by the budget's earlier runs (its cost in Temporal, for the bench and CLI). */
   eventsBefore?: number;
+  /** Grants per 10-second bucket over the last minute, [bucket start (epoch ms), grants]. */
+  grantBuckets?: [number, number][];
+}
+
+const BUCKET_MS = 10_000;
+const RATE_WINDOW_MS = 60_000;
+
+/** Counts a grant in the last minute's buckets. */
+function countGrant(ledger: Ledger, now: number): void {
+  const start = now - (now % BUCKET_MS);
+  const buckets = (ledger.grantBuckets ?? []).filter(([at]) => at > now - RATE_WINDOW_MS);
+  const last = buckets.at(-1);
+  if (last && last[0] === start) last[1]++;
+  else buckets.push([start, 1]);
+  ledger.grantBuckets = buckets;
+}
+
+/** Grants per second over the last minute (as of `now`). */
+export function grantRate(ledger: Ledger, now: number): number {
+  const recent = (ledger.grantBuckets ?? []).filter(([at]) => at > now - RATE_WINDOW_MS);
+  return recent.reduce((n, [, c]) => n + c, 0) / (RATE_WINDOW_MS / 1000);
 }
 
 /** A launch waiting at the budget, in one worker's grant round. */
@@ -74,9 +95,17 @@ export function refusal(ledger: Ledger, req: LeaseRequest): string | undefined {
 export function grant(ledger: Ledger, req: LeaseRequest, now: number): Lease {
   const existing = heldBy(ledger, req);
   if (existing) return existing;
-  const lease: Lease = { ...req, grantedAt: now };
+  const lease: Lease = {
+    holder: req.holder,
+    runId: req.runId,
+    launch: req.launch,
+    cpu: req.cpu,
+    memory: req.memory,
+    grantedAt: now,
+  };
   ledger.leases[req.holder] = lease;
   ledger.granted++;
+  countGrant(ledger, now);
   return lease;
 }
 
@@ -155,7 +184,12 @@ export function waitingSummary(queue: readonly QueuedLaunch[]): BudgetView['wait
   return [...groups.values()].sort((a, b) => a.priority - b.priority || a.source.localeCompare(b.source));
 }
 
-export function view(ledger: Ledger, queue: readonly QueuedLaunch[] = [], eventsThisRun = 0): BudgetView {
+export function view(
+  ledger: Ledger,
+  queue: readonly QueuedLaunch[] = [],
+  eventsThisRun = 0,
+  now = ledger.limits?.readAt ?? 0,
+): BudgetView {
   const used = usage(ledger);
   return {
     cluster: ledger.cluster,
@@ -167,6 +201,7 @@ export function view(ledger: Ledger, queue: readonly QueuedLaunch[] = [], events
     released: ledger.released,
     leases: Object.values(ledger.leases).sort((a, b) => a.grantedAt - b.grantedAt),
     waiting: waitingSummary(queue),
+    grantsPerSecond: grantRate(ledger, now),
     events: (ledger.eventsBefore ?? 0) + eventsThisRun,
   };
 }

@@ -70,6 +70,8 @@ export interface BudgetView {
   leases: Lease[];
   /** Launches waiting at the budget now (the workers' grant rounds), by priority and source. */
   waiting: { priority: number; source: string; count: number; oldestSince: number }[];
+  /** Leases granted per second over the last minute: admission's throughput. */
+  grantsPerSecond: number;
   /** Events the budget's history has written over all its runs: its cost in Temporal. */
   events: number;
 }

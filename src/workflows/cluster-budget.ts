@@ -84,7 +84,7 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
     queue = queue.filter((q) => !done.has(q));
   };
 
-  setHandler(budgetQuery, () => view(ledger, queue, workflowInfo().historyLength));
+  setHandler(budgetQuery, () => view(ledger, queue, workflowInfo().historyLength, Date.now()));
   setHandler(
     grantRoundUpdate,
     async (req: GrantRoundRequest) => {

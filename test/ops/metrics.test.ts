@@ -148,6 +148,11 @@ describe('a worker serves metrics and health', () => {
     expect(total(after, 'wsi_budget_tasks_limit', 'cluster="default"')).toBe(6);
     expect(total(after, 'wsi_budget_cpu_limit', 'cluster="default"')).toBeGreaterThan(0);
     expect(total(after, 'wsi_budget_tasks_in_flight', 'cluster="default"')).toBe(0);
+    // Admission: grants in the last minute, and the admission queue's backlog (empty now).
+    expect(total(after, 'wsi_budget_grants_per_second', 'cluster="default"')).toBeGreaterThan(0);
+    expect(samples(after).filter((s) => s.name === 'wsi_admission_backlog')).toEqual([
+      expect.objectContaining({ value: 0 }),
+    ]);
     // The SDK's own, from its exporter behind the same port.
     expect(samples(after).some((s) => s.name.startsWith('temporal_'))).toBe(true);
   });
