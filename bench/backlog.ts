@@ -6,6 +6,7 @@
 // against the physical bound, RunTask failures and throttles, tasks per slide, each worker's
 // peak RSS and the budget workflow's events per slide. Appends the row to
 // bench/results/backlog.json. `--budget` larger than the slides makes the launch rate bind.
+import { benchTemporal } from './temporal-target';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -32,6 +33,8 @@ interface Options {
   taskMs: number;
   rate: number;
   poll?: string;
+  nodeOptions?: string;
+  cache?: number;
 }
 
 async function main(): Promise<void> {
@@ -42,6 +45,8 @@ async function main(): Promise<void> {
     .option('--task-ms <ms>', 'run time of each simulated task', Number, 5000)
     .option('--rate <n>', 'ECS_LAUNCH_RATE: launches per second', Number, 20)
     .option('--poll <duration>', "ECS_POLL_INTERVAL (the local stack's 1s unless given)")
+    .option('--node-options <flags>', "the workers' NODE_OPTIONS, e.g. --max-old-space-size=160")
+    .option('--cache <n>', 'WORKFLOW_CACHE_SIZE of each worker', Number)
     .parse()
     .opts<Options>();
 
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
   // History on disk, as `npm start` keeps it.
   const dbFilename = path.join(process.cwd(), '.data', `bench-backlog-${process.pid}.sqlite`);
   const stack = await startLocalStack({
+    ...benchTemporal(),
     dbFilename,
     localEcs: { clusters: [{ name: 'default', cpu: 256 * room, memory: 512 * room }] },
   });
@@ -67,6 +73,8 @@ async function main(): Promise<void> {
       ECS_TASK_SLOTS: String(Math.max(200, o.budget)),
       ECS_LAUNCH_RATE: String(o.rate),
       ...(o.poll ? { ECS_POLL_INTERVAL: o.poll } : {}),
+      ...(o.nodeOptions ? { NODE_OPTIONS: o.nodeOptions } : {}),
+      ...(o.cache ? { WORKFLOW_CACHE_SIZE: String(o.cache) } : {}),
     };
     for (let i = 0; i < o.workers; i++) workers.push(await startWorkerProcess(env, 180_000));
 
@@ -156,10 +164,8 @@ async function main(): Promise<void> {
         `RunTask       ${figures.runTaskCalls} calls, ${figures.runTaskWithFailures} with failures[], ${figures.runTaskThrottled} throttled`,
         `workers       ${o.workers}, peak RSS ${figures.workerPeakRssMiB.join(', ')} MiB`,
         `budget wf     ${budget.events} events, ${figures.budgetEventsPerSlide.toFixed(2)} per slide`,
-        `launch chain  median (p90) ms over the last ${Math.min(200, o.slides)} slides: ${Object.entries(
-          stages,
-        )
-          .map(([k, v]) => `${k} ${v.p50} (${v.p90})`)
+        `launch chain  median (p90) over the last ${Math.min(200, o.slides)} slides: ${Object.entries(stages)
+          .map(([k, v]) => `${k} ${v.p50} (${v.p90})${k.endsWith('PerSlide') ? '' : ' ms'}`)
           .join(', ')}`,
       ].join('\n'),
     );
@@ -187,10 +193,16 @@ async function launchChain(
     grantToSchedule: [],
     scheduleToStart: [],
     queuedInMatching: [],
+    eventsPerSlide: [],
+    workflowTasksPerSlide: [],
   };
   const E = temporal.api.enums.v1.EventType;
   for (const h of handles) {
     const events = (await h.fetchHistory()).events ?? [];
+    gaps.eventsPerSlide!.push(events.length);
+    gaps.workflowTasksPerSlide!.push(
+      events.filter((e) => e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED).length,
+    );
     const at = (e: temporal.api.history.v1.IHistoryEvent): number =>
       Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
     const find = (type: number, from = 0): number =>
@@ -260,7 +272,7 @@ function appendRow(o: Options, figures: object): string {
     // No results yet.
   }
   const key = (x: Options): string =>
-    `${x.slides}|${x.workers}|${x.budget}|${x.taskMs}|${x.rate}|${x.poll ?? ''}`;
+    `${x.slides}|${x.workers}|${x.budget}|${x.taskMs}|${x.rate}|${x.poll ?? ''}|${x.nodeOptions ?? ''}|${x.cache ?? ''}`;
   rows = [
     ...rows.filter((r) => key(r.options) !== key(o)),
     { options: o, ...figures, at: new Date().toISOString() },

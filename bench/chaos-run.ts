@@ -5,6 +5,7 @@
 // interruptions, a throttling storm and a capacity shrink; one worker is SIGKILLed and
 // restarted, and later every worker is down for longer than ECS keeps stopped tasks. Returns the figures the test asserts and the
 // benchmark prints. Used by test/e2e/chaos.test.ts (small) and bench/chaos.ts (large).
+import { benchTemporal } from './temporal-target';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { createEcsClient, createS3Client } from '../src/aws/clients';
@@ -80,6 +81,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
   const started = Date.now();
   const outageMs = opts.outageMs ?? 12_000;
   const stack = await startLocalStack({
+    ...benchTemporal(),
     localEcs: { seed: opts.seed, spotWarningMs: 2000, profile: 'realistic' },
   });
   const workers: WorkerProcess[] = [];

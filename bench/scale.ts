@@ -4,6 +4,7 @@
 // cluster that would hold more. Prints whether the budget held throughout, whether every slide
 // completed once, what the admission machinery cost (ECS calls per second, the budget
 // workflow's history), and each worker's peak memory; writes bench/results/scale.json.
+import { benchTemporal } from './temporal-target';
 import { Command } from 'commander';
 import { createEcsClient } from '../src/aws/clients';
 import { slideStartOptions, WORKFLOW_TYPE } from '../src/slides/start-options';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
 
   // Room for twice the budget, so the budget (not the cluster) is what binds.
   const stack = await startLocalStack({
+    ...benchTemporal(),
     localEcs: { clusters: [{ name: 'default', cpu: 256 * o.budget * 2.5, memory: 512 * o.budget * 2.5 }] },
   });
   const workers: WorkerProcess[] = [];

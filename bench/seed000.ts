@@ -7,6 +7,7 @@
 // contention mode: tasks are placed past capacity (soft reservations, as on EC2), and while
 // the cluster is over-committed simulated tasks run slower and are OOM-killed now and then.
 // Prints the table and writes bench/results/seed000.json.
+import { benchTemporal } from './temporal-target';
 import {
   DescribeTasksCommand,
   ListTasksCommand,
@@ -312,6 +313,7 @@ async function main(): Promise<void> {
   const scenarios = ['naive', 'w1', 'w2', 'w3'];
   const contention = { maxOvercommit: o.maxOvercommit, oomHazardPerSecond: o.oomHazard };
   const stack = await startLocalStack({
+    ...benchTemporal(),
     localEcs: {
       clusters: [
         { name: 'default', cpu: 4096, memory: 8192 },

@@ -2,6 +2,7 @@
 // [--rate 20] [--task-ms 3000]`. Simulated tasks on the local ECS (ECS's default rate limits),
 // one worker process; prints slides per minute, launch rate, DescribeTasks calls per task,
 // the worker's peak memory, and writes bench/results/throughput.json.
+import { benchTemporal } from './temporal-target';
 import { Command } from 'commander';
 import { createEcsClient } from '../src/aws/clients';
 import { submitSlide } from '../src/cli/submit';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     .opts<{ slides: number; slots: number; rate: number; taskMs: number }>();
 
   const stack = await startLocalStack({
+    ...benchTemporal(),
     localEcs: { clusters: [{ name: 'default', cpu: 256 * o.slots * 2, memory: 512 * o.slots * 2 }] },
   });
   try {

@@ -20,7 +20,7 @@ import {
   type LocalEcs,
   type LocalEcsOptions,
 } from '@wsi-orchestrator/local-ecs';
-import { startDevServer } from '../temporal/environment';
+import { connectExistingServer, startDevServer } from '../temporal/environment';
 import { PROCESSOR_ENTRY, PROJECT_ROOT, tsxNodeArgs } from '../tools/layout';
 
 export const SLIDES_BUCKET = 'wsi-slides';
@@ -39,6 +39,9 @@ const LOCAL_CREDENTIALS = {
 };
 
 export interface LocalStackOptions {
+  /** Use this Temporal server instead of starting the dev server (the benchmarks: TEMPORAL_ADDRESS). */
+  temporalAddress?: string;
+  temporalNamespace?: string;
   temporalPort?: number;
   /** Serve the Temporal Web UI on this port. */
   uiPort?: number;
@@ -152,11 +155,9 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     for (const s of started.reverse()) await s.close().catch(() => undefined);
   };
   try {
-    const temporal = await startDevServer({
-      port: opts.temporalPort,
-      uiPort: opts.uiPort,
-      dbFilename: opts.dbFilename,
-    });
+    const temporal = opts.temporalAddress
+      ? await connectExistingServer(opts.temporalAddress, opts.temporalNamespace)
+      : await startDevServer({ port: opts.temporalPort, uiPort: opts.uiPort, dbFilename: opts.dbFilename });
     started.push({ close: () => temporal.teardown() });
     const moto = await startMotoServer({ port: opts.motoPort });
     started.push(moto);
@@ -176,7 +177,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const temporalAddress = temporal.connection.options.address;
     const env: Record<string, string> = {
       TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_NAMESPACE: opts.temporalNamespace ?? 'default',
       ...LOCAL_CREDENTIALS,
       AWS_ENDPOINT_URL_ECS: localEcs.endpoint,
       AWS_ENDPOINT_URL_S3: moto.endpoint,

@@ -101,3 +101,27 @@ export async function startTimeSkippingServer(opts: ToolOptions = {}): Promise<T
   }
   return env;
 }
+
+/**
+ * A Temporal server someone already runs (a self-hosted cluster, Temporal Cloud), for the
+ * benchmarks: `TEMPORAL_ADDRESS` (and `TEMPORAL_NAMESPACE`) name it. The project's search
+ * attributes are registered on it when missing; priority and fairness are its operator's
+ * settings (docs/concurrency.md).
+ */
+export async function connectExistingServer(
+  address: string,
+  namespace = 'default',
+): Promise<TestWorkflowEnvironment> {
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address, namespace });
+  const { customAttributes } = await env.connection.operatorService.listSearchAttributes({ namespace });
+  const missing = ALL_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
+  if (missing.length > 0) {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type) ?? 0]),
+      ),
+    });
+  }
+  return env;
+}
