@@ -12,16 +12,11 @@ import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Command } from 'commander';
+import { submitSlides } from './submit-slides';
 import { createEcsClient } from '../src/aws/clients';
 import { readBudget } from '../src/budget/budget-client';
 import { budgetWorkflowId } from '../src/workflows/budget-definitions';
-import { slideStartOptions, WORKFLOW_TYPE } from '../src/slides/start-options';
-import {
-  registerTaskDefinition,
-  simulatedContainer,
-  SLIDES_BUCKET,
-  startLocalStack,
-} from '../dev/stack/local-stack';
+import { registerTaskDefinition, simulatedContainer, startLocalStack } from '../dev/stack/local-stack';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
 import { rssMiB } from './process-memory';
 import { writeResults } from './write-results';
@@ -95,28 +90,7 @@ async function main(): Promise<void> {
 
     stack.localEcs.resetStats();
     const started = Date.now();
-    const handles = [];
-    for (let i = 0; i < o.slides; i += 100) {
-      const batch = Array.from({ length: Math.min(100, o.slides - i) }, (_, j) => i + j);
-      handles.push(
-        ...(await Promise.all(
-          batch.map((n) =>
-            stack.client.workflow.start(
-              WORKFLOW_TYPE,
-              slideStartOptions(
-                'slides',
-                {
-                  bucket: SLIDES_BUCKET,
-                  key: `backlog/slide-${String(n).padStart(5, '0')}.svs`,
-                  sizeBytes: 1000,
-                },
-                'FAIL',
-              ),
-            ),
-          ),
-        )),
-      );
-    }
+    const handles = await submitSlides(stack.client, 'backlog', o.slides);
     const submitSeconds = (Date.now() - started) / 1000;
     let failed = 0;
     await Promise.all(handles.map((h) => h.result().catch(() => failed++)));

@@ -6,14 +6,9 @@
 // workflow's history), and each worker's peak memory; writes bench/results/scale.json.
 import { benchTemporal } from './temporal-target';
 import { Command } from 'commander';
+import { submitSlides } from './submit-slides';
 import { createEcsClient } from '../src/aws/clients';
-import { slideStartOptions, WORKFLOW_TYPE } from '../src/slides/start-options';
-import {
-  registerTaskDefinition,
-  simulatedContainer,
-  SLIDES_BUCKET,
-  startLocalStack,
-} from '../dev/stack/local-stack';
+import { registerTaskDefinition, simulatedContainer, startLocalStack } from '../dev/stack/local-stack';
 import { budgetWorkflowId } from '../src/workflows/budget-definitions';
 import { waitFor } from '../test/support/wait';
 import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
@@ -77,29 +72,9 @@ async function main(): Promise<void> {
 
     stack.localEcs.resetStats();
     const started = Date.now();
-    const handles = [];
-    for (let i = 0; i < o.slides; i += 100) {
-      const batch = Array.from({ length: Math.min(100, o.slides - i) }, (_, j) => i + j);
-      handles.push(
-        ...(await Promise.all(
-          batch.map((n) =>
-            stack.client.workflow.start(
-              WORKFLOW_TYPE,
-              slideStartOptions(
-                'slides',
-                {
-                  bucket: SLIDES_BUCKET,
-                  key: `scale/slide-${String(n).padStart(5, '0')}.svs`,
-                  sizeBytes: 1000,
-                },
-                'FAIL',
-              ),
-            ),
-          ),
-        )),
-      );
-      running = handles.length;
-    }
+    const handles = await submitSlides(stack.client, 'scale', o.slides, (h) => {
+      running = h.length;
+    });
     const submitSeconds = (Date.now() - started) / 1000;
     let completed = 0;
     await Promise.all(
