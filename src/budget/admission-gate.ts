@@ -35,6 +35,8 @@ export class AdmissionGate {
   private readonly waiting = new Map<string, Waiting>();
   private readonly waiter: string;
   private roundOpen = false;
+  /** Numbers this gate's rounds, so an endRound names the round it ends. */
+  private round = 0;
   /** The open round was asked to end early (a more urgent launch arrived). */
   private endAsked = false;
   /** The most urgent priority in the open round. */
@@ -86,10 +88,11 @@ export class AdmissionGate {
 
   private sendRound(): void {
     const launches = [...this.waiting.values()].map((w) => w.launch);
+    const round = ++this.round;
     this.roundOpen = true;
     this.endAsked = false;
     this.openRoundPriority = Math.min(...launches.map((l) => l.priority));
-    void this.ask(launches)
+    void this.ask(round, launches)
       .then((result) => this.settle(result))
       .catch((err: unknown) => this.failed(err, launches))
       .finally(() => {
@@ -103,14 +106,16 @@ export class AdmissionGate {
     this.endAsked = true;
     this.client.workflow
       .getHandle(budgetWorkflowId(this.cluster))
-      .signal(endRoundSignal, { waiter: this.waiter })
+      .signal(endRoundSignal, { waiter: this.waiter, round: this.round })
       .catch(() => undefined); // the round ends at the budget's next reading anyway
   }
 
-  private async ask(launches: WaitingLaunch[]): Promise<GrantRoundResult> {
+  private async ask(round: number, launches: WaitingLaunch[]): Promise<GrantRoundResult> {
     const budget = this.client.workflow.getHandle(budgetWorkflowId(this.cluster));
     try {
-      return await budget.executeUpdate(grantRoundUpdate, { args: [{ waiter: this.waiter, launches }] });
+      return await budget.executeUpdate(grantRoundUpdate, {
+        args: [{ waiter: this.waiter, round, launches }],
+      });
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // The first launch on a cluster starts its budget (or the next run after a terminated one).

@@ -18,7 +18,7 @@ export function budgetWorkflowId(cluster: string): string {
 export const grantRoundUpdate = defineUpdate<GrantRoundResult, [GrantRoundRequest]>('grantRound');
 
 /** Ends a worker's open grant round now: a launch more urgent than any in it waits on that worker. */
-export const endRoundSignal = defineSignal<[{ waiter: string }]>('endRound');
+export const endRoundSignal = defineSignal<[{ waiter: string; round?: number }]>('endRound');
 
 /** The previous release's one-launch ask, kept for rolling deploys: refused (no history written) when it does not fit. */
 export const acquireUpdate = defineUpdate<Lease, [LeaseRequest]>('acquire');

@@ -32,6 +32,8 @@ export interface WaitingLaunch extends LeaseRequest {
 export interface GrantRoundRequest {
   /** The asking worker's admission gate: a newer round from it supersedes an older one. */
   waiter: string;
+  /** The waiter's round number, increasing: an endRound for it may arrive before the round. */
+  round?: number;
   launches: WaitingLaunch[];
 }
 

@@ -48,9 +48,15 @@ import {
 } from './budget-ledger';
 import type { ClusterBudgetInput, GrantRoundRequest, Lease } from './budget-types';
 
-const { readCluster, recoverLeases } = proxyLocalActivities<BudgetActivities>({
+const { readCluster } = proxyLocalActivities<BudgetActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
+});
+// A terminated run that cannot be replayed (the usual reason to terminate one) cannot answer
+// its query either: give up after a few tries rather than block admission for ever.
+const { recoverLeases } = proxyLocalActivities<BudgetActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5 },
 });
 
 /** Continue-as-new well before Temporal's limits (~50k events, 50 MB per run). */
@@ -69,6 +75,8 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
   let queue: QueuedLaunch[] = [];
   /** The open round of each waiter (a worker has one at a time; a newer one replaces it). */
   const openRound = new Map<string, number>();
+  /** The highest round number each waiter asked to end (its rounds up to it answer at once). */
+  const endedUpTo = new Map<string, number>();
   let rounds = 0;
   /** Counts the budget's readings: a round ends at the next one. */
   let readings = 0;
@@ -90,6 +98,9 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
     async (req: GrantRoundRequest) => {
       const round = ++rounds;
       const startedAtReading = readings;
+      // Asked to end before it arrived (the signal overtook the update): answer at once.
+      const endedEarly = (): boolean =>
+        req.round !== undefined && (endedUpTo.get(req.waiter) ?? 0) >= req.round;
       // This round replaces the waiter's older one: its launches are all the waiter has.
       openRound.set(req.waiter, round);
       queue = queue.filter((q) => q.waiter !== req.waiter);
@@ -102,7 +113,11 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
       }
       await condition(
         () =>
-          moving || openRound.get(req.waiter) !== round || readings !== startedAtReading || held().length > 0,
+          moving ||
+          endedEarly() ||
+          openRound.get(req.waiter) !== round ||
+          readings !== startedAtReading ||
+          held().length > 0,
       );
       if (openRound.get(req.waiter) === round) {
         openRound.delete(req.waiter);
@@ -155,15 +170,12 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
       },
     },
   );
-  setHandler(endRoundSignal, ({ waiter }) => {
+  setHandler(endRoundSignal, ({ waiter, round }) => {
     // The round returns what it has; the worker's next round carries its launches.
+    if (round !== undefined) endedUpTo.set(waiter, Math.max(round, endedUpTo.get(waiter) ?? 0));
     openRound.delete(waiter);
     queue = queue.filter((q) => q.waiter !== waiter);
   });
-  setHandler(releaseSignal, ({ holder, runId, launch }) => {
-    if (release(ledger, holder, runId, launch)) allocateQueue();
-  });
-
   const report = (): void => {
     const line = describeBudget(view(ledger));
     const limits = ledger.limits;
@@ -178,17 +190,32 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
   if (input.previousRunId && !input.ledger) {
     // The previous run closed without handing its leases on (terminated): take them over
     // before granting anything, so tasks already launched or about to be stay counted.
-    const recovered = await recoverLeases({ cluster: ledger.cluster, runId: input.previousRunId });
-    for (const lease of recovered.leases) ledger.leases[lease.holder] = lease;
-    ledger.granted = recovered.granted;
-    ledger.released = recovered.released;
-    ledger.eventsBefore = recovered.events;
-    log.warn(
-      `budget: took over ${recovered.leases.length} lease(s) from run ${input.previousRunId}, which closed without continuing`,
-    );
+    try {
+      const recovered = await recoverLeases({ cluster: ledger.cluster, runId: input.previousRunId });
+      for (const lease of recovered.leases) ledger.leases[lease.holder] = lease;
+      ledger.granted = recovered.granted;
+      ledger.released = recovered.released;
+      ledger.eventsBefore = recovered.events;
+      log.warn(
+        `budget: took over ${recovered.leases.length} lease(s) from run ${input.previousRunId}, which closed without continuing`,
+      );
+    } catch (err) {
+      // Live tasks of ours without a lease still count against the budget (readCluster);
+      // only leases granted and not yet launched are unknown to this run.
+      log.error(
+        `budget: could not take over the leases of run ${input.previousRunId}: ${(err as Error).message}; starting from the cluster's live tasks`,
+      );
+    }
   }
+  // Registered after the takeover: a release that arrives meanwhile waits for the leases it
+  // releases (signals without a handler are buffered).
+  setHandler(releaseSignal, ({ holder, runId, launch }) => {
+    if (release(ledger, holder, runId, launch)) allocateQueue();
+  });
 
-  const limits = patched(PATCH_GRANT_ROUNDS)
+  // Runs started before grant rounds replay with their own limits and wait.
+  const grantRounds = patched(PATCH_GRANT_ROUNDS);
+  const limits = grantRounds
     ? { grants: MAX_GRANTS_PER_RUN, events: MAX_EVENTS_PER_RUN, bytes: MAX_HISTORY_BYTES }
     : { ...LEGACY_LIMITS, bytes: Infinity };
   const runIsFull = (): boolean => {
@@ -227,6 +254,8 @@ export async function clusterBudget(input: ClusterBudgetInput): Promise<void> {
       await continueAsNew<typeof clusterBudget>({ cluster: ledger.cluster, ledger });
     }
     // Wake early when this run nears its limits, so a burst of grants cannot outgrow it.
-    await condition(runIsFull, reading.nextReadMs);
+    await (grantRounds
+      ? condition(runIsFull, reading.nextReadMs)
+      : condition(() => grantsThisRun >= limits.grants, reading.nextReadMs));
   }
 }

@@ -42,6 +42,9 @@ import type {
  */
 export const PATCH_LAUNCHING_PHASE = 'launching-phase-set-by-workflow';
 
+/** Patch: runEcsTask returns the lease itself once it sees the task STOPPED. */
+export const PATCH_LEASE_RELEASED_BY_ACTIVITY = 'lease-released-by-activity';
+
 const { planSlide, stopEcsTask } = proxyLocalActivities<SlideActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_FAILURES },
@@ -323,7 +326,9 @@ async function runLaunches(
       }
       throw err;
     }
-    if (!outcome.leaseReleased) await releaseLease(plan.cluster, launchNumber);
+    // Histories from before runEcsTask released the lease itself release it here, as they did.
+    if (!outcome.leaseReleased || !patched(PATCH_LEASE_RELEASED_BY_ACTIVITY))
+      await releaseLease(plan.cluster, launchNumber);
 
     const cls = classifyOutcome(outcome, policy);
     status.taskArn = outcome.taskArn;
