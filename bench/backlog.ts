@@ -13,6 +13,8 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Command } from 'commander';
 import { submitSlides } from './submit-slides';
+import { WORKFLOW_TYPE } from '../src/slides/start-options';
+import { waitFor } from '../test/support/wait';
 import { createEcsClient } from '../src/aws/clients';
 import { readBudget } from '../src/budget/budget-client';
 import { budgetWorkflowId } from '../src/workflows/budget-definitions';
@@ -92,8 +94,27 @@ async function main(): Promise<void> {
     const started = Date.now();
     const handles = await submitSlides(stack.client, 'backlog', o.slides);
     const submitSeconds = (Date.now() - started) / 1000;
+    // Ten thousand result() long polls at once overwhelm one client: count closed runs instead
+    // (visibility lags a little: wait until every slide is counted).
+    const closed = async (status: string): Promise<number> =>
+      Number(
+        (
+          await stack.client.workflow.count(
+            `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = '${status}'`,
+          )
+        ).count,
+      );
+    let completed = 0;
     let failed = 0;
-    await Promise.all(handles.map((h) => h.result().catch(() => failed++)));
+    await waitFor(
+      'every slide to close',
+      async () => {
+        [completed, failed] = await Promise.all([closed('Completed'), closed('Failed')]);
+        return completed + failed >= o.slides;
+      },
+      4 * 3600_000,
+      2_000,
+    );
     const wallSeconds = (Date.now() - started) / 1000;
     clearInterval(sampler);
 
@@ -107,7 +128,7 @@ async function main(): Promise<void> {
     const boundSeconds = Math.max(o.slides / o.rate, (o.slides * taskSeconds) / o.budget) + taskSeconds;
     const figures = {
       slides: o.slides,
-      completed: o.slides - failed,
+      completed,
       failed,
       tasksLaunched: stats.tasksLaunched,
       tasksPerSlide: stats.tasksLaunched / o.slides,
