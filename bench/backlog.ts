@@ -19,7 +19,7 @@ import { createEcsClient } from '../src/aws/clients';
 import { readBudget } from '../src/budget/budget-client';
 import { budgetWorkflowId } from '../src/workflows/budget-definitions';
 import { registerTaskDefinition, simulatedContainer, startLocalStack } from '../dev/stack/local-stack';
-import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
+import { startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from '../test/support/worker-process';
 import { rssMiB } from './process-memory';
 import { writeResults } from './write-results';
 
@@ -166,8 +166,7 @@ async function main(): Promise<void> {
     );
     console.log(`results: ${appendRow(o, figures)}`);
   } finally {
-    for (const w of workers) w.kill('SIGTERM');
-    await Promise.all(workers.map((w) => w.exited));
+    await stopWorkerProcesses(workers);
     await stack.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(dbFilename + suffix, { force: true });
   }

@@ -14,7 +14,7 @@ import {
   startLocalStack,
 } from '../dev/stack/local-stack';
 import { waitFor } from '../test/support/wait';
-import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
+import { startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from '../test/support/worker-process';
 import { writeResults } from './write-results';
 
 async function main(): Promise<void> {
@@ -81,8 +81,7 @@ async function main(): Promise<void> {
     );
     console.log(`results: ${writeResults('latency', figures, o)}`);
   } finally {
-    for (const w of workers) w.kill('SIGTERM');
-    await Promise.all(workers.map((w) => w.exited));
+    await stopWorkerProcesses(workers);
     await stack.close();
   }
 }

@@ -11,7 +11,7 @@ import { createEcsClient } from '../src/aws/clients';
 import { registerTaskDefinition, simulatedContainer, startLocalStack } from '../dev/stack/local-stack';
 import { budgetWorkflowId } from '../src/workflows/budget-definitions';
 import { waitFor } from '../test/support/wait';
-import { startWorkerProcess, type WorkerProcess } from '../test/support/worker-process';
+import { startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from '../test/support/worker-process';
 import { rssMiB } from './process-memory';
 import { writeResults } from './write-results';
 
@@ -138,8 +138,7 @@ async function main(): Promise<void> {
     );
     console.log(`results: ${writeResults('scale', figures, o)}`);
   } finally {
-    for (const w of workers) w.kill('SIGTERM');
-    await Promise.all(workers.map((w) => w.exited));
+    await stopWorkerProcesses(workers);
     await stack.close();
   }
 }

@@ -14,8 +14,6 @@ export interface AdmissionDeps {
   gates: AdmissionGates;
   /** Launches waiting here, for the worker's metrics. */
   waiting?: WaitingLaunches;
-  /** How often a waiting launch heartbeats why it waits (the SDK throttles what reaches the server). */
-  heartbeatEveryMs?: number;
 }
 
 /** Heartbeat details of a waiting launch: why it waits, shown on the pending activity in the UI. */
@@ -23,6 +21,9 @@ export interface AdmissionHeartbeat {
   waiting: string;
   since: number;
 }
+
+/** How often a waiting launch heartbeats why it waits (the SDK throttles what reaches the server). */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput): Promise<Lease> {
   const ctx = Context.current();
@@ -35,7 +36,7 @@ export async function admitLaunch(deps: AdmissionDeps, input: AdmitLaunchInput):
   // The first heartbeat goes to the server as soon as it is made (later ones are throttled):
   // a launch granted within the first interval writes none.
   const beat = (): void => ctx.heartbeat({ waiting: gate.reason(), since } satisfies AdmissionHeartbeat);
-  const timer = setInterval(beat, deps.heartbeatEveryMs ?? 1_000);
+  const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
   try {
     return await gate.admit(
       { ...request, priority: priority ?? DEFAULT_PRIORITY_KEY, source: source ?? 'default', since },

@@ -151,11 +151,6 @@ export class AdmissionGate {
       w.reject(err);
     }
   }
-
-  /** Launches waiting on this gate now. */
-  size(): number {
-    return this.waiting.size;
-  }
 }
 
 /** One gate per cluster in a worker process. */

@@ -7,6 +7,7 @@ import {
   release,
   type QueuedLaunch,
 } from '../../src/workflows/budget-ledger';
+import { waitingLaunch } from '../support/waiting-launch';
 
 function ledgerWith(limits: { tasks?: number; cpu?: number; memory?: number }) {
   const ledger = emptyLedger('c1');
@@ -14,19 +15,8 @@ function ledgerWith(limits: { tasks?: number; cpu?: number; memory?: number }) {
   return ledger;
 }
 
-let seq = 0;
-const q = (holder: string, o: Partial<QueuedLaunch> = {}): QueuedLaunch => ({
-  holder,
-  runId: `run-${holder}`,
-  launch: 1,
-  cpu: 256,
-  memory: 512,
-  priority: 3,
-  source: 'lab-a',
-  since: seq++,
-  waiter: 'w1',
-  ...o,
-});
+const q = (holder: string, o: Partial<QueuedLaunch> = {}): QueuedLaunch =>
+  waitingLaunch<QueuedLaunch>(holder, { waiter: 'w1', ...o });
 const holders = (granted: QueuedLaunch[]): string[] => granted.map((g) => g.holder);
 
 describe('allocate: grants to waiting launches', () => {

@@ -12,10 +12,11 @@ import { AdmissionGate } from '../../src/budget/admission-gate';
 import { readBudget } from '../../src/budget/budget-client';
 import { loadSettings, type Settings } from '../../src/settings/settings';
 import { budgetWorkflowId, releaseSignal } from '../../src/workflows/budget-definitions';
-import type { Lease, WaitingLaunch } from '../../src/workflows/budget-types';
+import type { Lease } from '../../src/workflows/budget-types';
 import { startDevServer } from '../../dev/temporal/environment';
 import { workflowBundle } from '../support/stack';
 import { waitFor } from '../support/wait';
+import { waitingLaunch } from '../support/waiting-launch';
 
 const CAP = 3;
 const CLUSTERS = ['push', 'many', 'prio', 'lost'];
@@ -58,18 +59,7 @@ describe('grant rounds: the cluster budget pushes grants to waiting launches', (
     await env?.teardown();
   });
 
-  let seq = 0;
-  const launch = (holder: string, o: Partial<WaitingLaunch> = {}): WaitingLaunch => ({
-    holder,
-    runId: `run-${holder}`,
-    launch: 1,
-    cpu: 256,
-    memory: 512,
-    priority: 3,
-    source: 'lab-a',
-    since: seq++,
-    ...o,
-  });
+  const launch = waitingLaunch;
   const release = (cluster: string, l: Lease): Promise<void> =>
     client.workflow.getHandle(budgetWorkflowId(cluster)).signal(releaseSignal, l);
   const waitingAt = async (cluster: string): Promise<number> =>

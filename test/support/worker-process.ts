@@ -51,3 +51,9 @@ export async function startWorkerProcess(
   }
   return handle;
 }
+
+/** SIGTERMs every worker and waits until all have exited. */
+export async function stopWorkerProcesses(workers: WorkerProcess[]): Promise<void> {
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => w.exited));
+}
