@@ -29,8 +29,10 @@ describe('Temporal unreachable', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'bridge-outage-'));
     dbFilename = path.join(dir, 'temporal.sqlite');
+    // moto first, then Temporal's port: picked together, the two could land on one port.
+    moto = await startMotoServer();
     port = await freePort();
-    [moto, temporal] = await Promise.all([startMotoServer(), startDevServer({ port, dbFilename })]);
+    temporal = await startDevServer({ port, dbFilename });
     sqs = createSqsClient(awsEnv(moto));
   });
 
