@@ -144,7 +144,12 @@ export async function createWorkers(opts: SlideWorkerOptions): Promise<SlideWork
     ...common,
     taskQueue: settings.budget.taskQueue,
     workflowBundle,
-    activities: createBudgetActivities({ ecs, client: opts.client, settings }),
+    activities: createBudgetActivities({
+      ecs,
+      client: opts.client,
+      settings,
+      onOrphan: (o) => metrics.orphanTasks.inc({ cluster: o.cluster, action: o.action }),
+    }),
     maxCachedWorkflows: 10,
   });
   const admissionWorker = await Worker.create({

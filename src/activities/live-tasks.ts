@@ -1,8 +1,9 @@
-// Never two live tasks for one slide run. ECS is eventually consistent: a task launched a
+// Never two live tasks for one slide. ECS is eventually consistent: a task launched a
 // moment ago can be answered MISSING, and a stopped task is forgotten after about an hour.
 // So "lost" is a verdict reached over time (ECS_MISSING_GRACE) and checked against what
 // ListTasks and the checkpoint say before the workflow is told to launch again; and every
-// relaunch first stops whatever task of the run is still alive.
+// launch first stops whatever task of the slide is still alive, whichever run started it
+// (a terminated or reset run's, an earlier launch's).
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
@@ -50,18 +51,19 @@ export async function waitUntilStopped(
 }
 
 /**
- * Stops every live task this workflow run started except `keep`, and waits until ECS reports
- * them STOPPED. Throws a retryable failure when one is still alive after STOP_WAIT, so the
- * launch that called this is retried later instead of starting a second live task.
+ * Stops every live task of the slide (started with any of `startedBys`) except `keep`, and
+ * waits until ECS reports them STOPPED. Throws a retryable failure when one is still alive
+ * after STOP_WAIT, so the launch that called this is retried later instead of starting a
+ * second live task.
  */
 export async function stopLiveTasks(
   deps: LiveTaskDeps,
   cluster: string,
-  startedBy: string,
+  startedBys: readonly string[],
   reason: string,
   keep?: string,
 ): Promise<string[]> {
-  const others = (await listLiveTasks(deps.ecs, cluster, startedBy)).filter((arn) => arn !== keep);
+  const others = (await listLiveTasks(deps.ecs, cluster, startedBys)).filter((arn) => arn !== keep);
   if (others.length === 0) return [];
   await Promise.all(others.map((arn) => stopTask(deps.ecs, cluster, arn, reason)));
   const alive = await waitUntilStopped(deps, cluster, others, Date.now() + deps.settings.ecs.stopWaitMs);
@@ -87,23 +89,23 @@ export type MissingVerdict =
  * by simply polling on. The relaunch's own check (stopLiveTasks at the start of the next
  * launch) covers what ListTasks had not caught up with yet.
  * - ListTasks still lists it as live: DescribeTasks lags; adopt it (keep polling).
- * - Any other live task of this run is an orphan: stopped, and awaited.
+ * - Any other live task of this slide is an orphan: stopped, and awaited.
  * - The checkpoint says complete: the task finished while no one watched; a success.
  * - Otherwise it is lost: the workflow relaunches from the checkpoint.
  */
 export async function judgeMissingTask(
   deps: LiveTaskDeps,
   cluster: string,
-  startedBy: string,
+  startedBys: readonly string[],
   taskArn: string,
   checkpointUri: string,
 ): Promise<MissingVerdict> {
-  const live = await listLiveTasks(deps.ecs, cluster, startedBy);
+  const live = await listLiveTasks(deps.ecs, cluster, startedBys);
   if (live.includes(taskArn)) return { kind: 'alive' };
   const stopped = await stopLiveTasks(
     deps,
     cluster,
-    startedBy,
+    startedBys,
     `wsi-orchestrator: orphan of this slide (its task ${taskArn} is gone)`,
   );
   const checkpoint = await readCheckpoint(deps.s3, checkpointUri);

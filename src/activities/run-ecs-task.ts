@@ -10,7 +10,7 @@ import { taskToOutcome } from '../ecs/outcome';
 import type { TaskStatusPoller } from '../ecs/poller';
 import { buildRunTaskInput } from '../ecs/requests';
 import { findLaunchedTask, runTask, stopTask, type RunTaskObserver } from '../ecs/tasks';
-import { clientTokenFor, startedByFor } from '../slides/identity';
+import { clientTokenFor, slideStartedBys, startedByFor } from '../slides/identity';
 import type { Progress, RunEcsTaskInput, TaskOutcome, TaskUpdate } from '../workflows/types';
 import { FailureType } from '../workflows/errors';
 import { readCheckpoint, readProgress } from './checkpoint';
@@ -96,36 +96,41 @@ async function launchAndSupervise(
 ): Promise<TaskOutcome> {
   const ctx = Context.current();
   const { workflowId = '', runId = '' } = ctx.info.workflowExecution ?? {};
-  const startedBy = startedByFor(workflowId, runId);
+  const startedBy = startedByFor(workflowId);
+  const startedBys = slideStartedBys(workflowId, runId);
   const report = reporterFor(deps, input);
 
   // Reattach: the last heartbeat names the task; failing that (a crash between RunTask and
-  // the first heartbeat), startedBy and the launch tag find it.
+  // the first heartbeat), the slide's startedBy and the run and launch tags find it.
   const previous = ctx.info.heartbeatDetails as RunEcsTaskHeartbeat | undefined;
   let taskArn = previous?.launchNumber === input.launchNumber ? previous.taskArn : undefined;
   if (!taskArn && ctx.info.attempt > 1) {
-    taskArn = await findLaunchedTask(deps.ecs, input.cluster, startedBy, input.launchNumber);
+    taskArn = await findLaunchedTask(deps.ecs, input.cluster, startedBys, runId, input.launchNumber);
   }
   let lastSeenAt = taskArn ? (previous?.lastSeenAt ?? Date.now()) : Date.now();
-  if (!taskArn && input.launchNumber > 1) {
-    // A relaunch: no earlier task of this run may still be alive (an orphan the lookups of a
-    // "lost" verdict could not see yet), and a slide whose checkpoint says complete is done.
-    await stopLiveTasks(
+  if (!taskArn) {
+    // A new launch: no other task of this slide may still be alive, whoever started it (an
+    // earlier launch of this run, a terminated or reset run, an earlier submission). Each is
+    // stopped and awaited; its checkpoint carries its work over to this launch.
+    const replaced = await stopLiveTasks(
       deps,
       input.cluster,
-      startedBy,
-      `wsi-orchestrator: launch ${input.launchNumber} replaces it`,
+      startedBys,
+      `wsi-orchestrator: replaced by launch ${input.launchNumber} of workflow run ${runId}`,
     );
-    const checkpoint = await readCheckpoint(deps.s3, input.checkpointUri);
-    if (checkpoint.complete) {
-      return {
-        taskArn: '',
-        launchNumber: input.launchNumber,
-        lastStatus: 'NOT_LAUNCHED',
-        notLaunched: true,
-        checkpointComplete: true,
-        progress: checkpoint.progress,
-      };
+    if (input.launchNumber > 1 || replaced.length > 0) {
+      // A slide whose checkpoint says complete is done: nothing to launch.
+      const checkpoint = await readCheckpoint(deps.s3, input.checkpointUri);
+      if (checkpoint.complete) {
+        return {
+          taskArn: '',
+          launchNumber: input.launchNumber,
+          lastStatus: 'NOT_LAUNCHED',
+          notLaunched: true,
+          checkpointComplete: true,
+          progress: checkpoint.progress,
+        };
+      }
     }
   }
   if (!taskArn) {
@@ -154,20 +159,20 @@ async function launchAndSupervise(
     lastSeenAt,
   } satisfies RunEcsTaskHeartbeat);
   const resumed = previous?.launchNumber === input.launchNumber ? previous : undefined;
-  return await supervise(deps, input, { taskArn, startedBy, lastSeenAt }, resumed, report, stopped);
+  return await supervise(deps, input, { taskArn, startedBys, lastSeenAt }, resumed, report, stopped);
 }
 
 async function supervise(
   deps: EcsActivityDeps,
   input: RunEcsTaskInput,
-  launched: { taskArn: string; startedBy: string; lastSeenAt: number },
+  launched: { taskArn: string; startedBys: readonly string[]; lastSeenAt: number },
   resumed: RunEcsTaskHeartbeat | undefined,
   report: ReturnType<typeof reporterFor>,
   stopped: () => Promise<void>,
 ): Promise<TaskOutcome> {
   const ctx = Context.current();
   const { containerName, missingGraceMs } = deps.settings.ecs;
-  const { taskArn, startedBy } = launched;
+  const { taskArn, startedBys } = launched;
   let { lastSeenAt } = launched;
   const release = deps.poller.watch(input.cluster, taskArn);
   let round = 0;
@@ -194,7 +199,7 @@ async function supervise(
       // Judged by time since the task was launched or last described, never by poll rounds:
       // with a 1 s poll interval three rounds are three seconds of ECS's eventual consistency.
       if (snapshot.missing && Date.now() - lastSeenAt >= missingGraceMs) {
-        const verdict = await judgeMissingTask(deps, input.cluster, startedBy, taskArn, input.checkpointUri);
+        const verdict = await judgeMissingTask(deps, input.cluster, startedBys, taskArn, input.checkpointUri);
         if (verdict.kind === 'alive') {
           lastSeenAt = Date.now();
         } else {

@@ -1,12 +1,12 @@
 // stopEcsTask: the cleanup of a cancelled slide. Stops its task (and any other live task
-// this workflow run started, in case the workflow had not heard of it yet) and waits until
+// of the slide, in case the workflow had not heard of it yet) and waits until
 // ECS reports them STOPPED, so a cancelled slide leaves nothing running.
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { Context } from '@temporalio/activity';
 import type { Settings } from '../settings/settings';
 import type { TaskStatusPoller } from '../ecs/poller';
 import { listLiveTasks, stopTask } from '../ecs/tasks';
-import { startedByFor } from '../slides/identity';
+import { slideStartedBys } from '../slides/identity';
 import type { StopEcsTaskInput } from './api';
 import { waitUntilStopped } from './live-tasks';
 
@@ -18,7 +18,7 @@ export interface StopDeps {
 
 export async function stopEcsTask(deps: StopDeps, input: StopEcsTaskInput): Promise<void> {
   const { workflowId = '', runId = '' } = Context.current().info.workflowExecution ?? {};
-  const live = await listLiveTasks(deps.ecs, input.cluster, startedByFor(workflowId, runId));
+  const live = await listLiveTasks(deps.ecs, input.cluster, slideStartedBys(workflowId, runId));
   const arns = [...new Set([...(input.taskArn ? [input.taskArn] : []), ...live])];
   await Promise.all(arns.map((arn) => stopTask(deps.ecs, input.cluster, arn, input.reason)));
 

@@ -1,12 +1,16 @@
-// What runs on a cluster: every live task with its startedBy and size, read with as few calls
-// as ECS allows (ListTasks pages of 100, DescribeTasks of 100 ARNs). The cluster budget uses
-// it to count other tenants' tasks, and ours that hold no lease, against what is left.
+// What runs on a cluster: every live task with its startedBy, run tag and size, read with as
+// few calls as ECS allows (ListTasks pages of 100, DescribeTasks of 100 ARNs). The cluster
+// budget uses it to count other tenants' tasks, and ours that hold no lease, against what is
+// left, and to find orphans.
 import { DescribeTasksCommand, ListTasksCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { allPages, inChunks, MAX_ARNS_PER_CALL } from './paging';
+import { TAG_WORKFLOW_RUN } from './requests';
 
 export interface LiveTask {
   taskArn: string;
   startedBy?: string;
+  /** The workflow run that launched it, for tasks of ours (tag wsi:workflow-run). */
+  runId?: string;
   cpu: number;
   memory: number;
 }
@@ -24,12 +28,13 @@ export async function liveTasks(ecs: ECSClient, cluster: string): Promise<LiveTa
     return { items: out.taskArns, nextToken: out.nextToken };
   });
   return inChunks(arns, MAX_ARNS_PER_CALL, async (chunk) => {
-    const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: chunk }));
+    const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: chunk, include: ['TAGS'] }));
     return (out.tasks ?? [])
       .filter((t) => t.lastStatus !== 'STOPPED')
       .map((t) => ({
         taskArn: t.taskArn ?? '',
         startedBy: t.startedBy,
+        runId: t.tags?.find((tag) => tag.key === TAG_WORKFLOW_RUN)?.value,
         cpu: sizeOf(t, 'cpu'),
         memory: sizeOf(t, 'memory'),
       }));

@@ -4,7 +4,6 @@ import {
   ListTasksCommand,
   RunTaskCommand,
   StopTaskCommand,
-  type DesiredStatus,
   type ECSClient,
   type RunTaskCommandInput,
 } from '@aws-sdk/client-ecs';
@@ -12,7 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/errors';
 import { classifyRunTaskFailure, toActivityFailure } from './errors';
 import { allPages, inChunks, MAX_ARNS_PER_CALL } from './paging';
-import { TAG_LAUNCH } from './requests';
+import { TAG_LAUNCH, TAG_WORKFLOW_RUN } from './requests';
 
 /** How one RunTask call was answered, for the worker's metrics. */
 export type RunTaskResult = 'placed' | 'failures' | 'throttled' | 'error';
@@ -70,50 +69,83 @@ export async function runTask(
   throw ApplicationFailure.nonRetryable(`RunTask failed: ${summary}`, FailureType.EcsConfiguration);
 }
 
-async function listByStartedBy(
-  ecs: ECSClient,
-  cluster: string,
-  startedBy: string,
-  desiredStatus: DesiredStatus,
-) {
+/**
+ * Live tasks started with `startedBy`. ECS documents `startedBy` as a filter that must be
+ * the only one, so no `desiredStatus`: the default (RUNNING) lists the tasks not yet told
+ * to stop. STOPPED tasks are found by the ARNs the workflow knows (DescribeTasks), and a
+ * retried RunTask's clientToken returns a task launched before a crash, stopped or not.
+ */
+async function listByStartedBy(ecs: ECSClient, cluster: string, startedBy: string): Promise<string[]> {
   return allPages(async (nextToken) => {
-    const out = await ecs.send(new ListTasksCommand({ cluster, startedBy, desiredStatus, nextToken }));
+    const out = await ecs.send(new ListTasksCommand({ cluster, startedBy, nextToken }));
     return { items: out.taskArns, nextToken: out.nextToken };
   });
 }
 
-/**
- * The task this workflow run launched as launch number `launchNumber`, if any: found by
- * `startedBy` and the launch tag. Covers a crash between RunTask and the first heartbeat.
- */
-export async function findLaunchedTask(
+/** A live task of one slide, with the run and launch its tags name. */
+export interface SlideTask {
+  taskArn: string;
+  lastStatus?: string;
+  /** The workflow run that launched it (tag wsi:workflow-run). */
+  runId?: string;
+  /** Its launch number within that run (tag wsi:launch). */
+  launch?: number;
+}
+
+/** Live tasks started with any of `startedBys` (a slide's, and its legacy per-run one), with their tags. */
+export async function listSlideTasks(
   ecs: ECSClient,
   cluster: string,
-  startedBy: string,
-  launchNumber: number,
-): Promise<string | undefined> {
+  startedBys: readonly string[],
+): Promise<SlideTask[]> {
   try {
     const arns = [
-      ...(await listByStartedBy(ecs, cluster, startedBy, 'RUNNING')),
-      ...(await listByStartedBy(ecs, cluster, startedBy, 'STOPPED')),
+      ...new Set((await Promise.all(startedBys.map((sb) => listByStartedBy(ecs, cluster, sb)))).flat()),
     ];
-    const tasks = await inChunks(arns, MAX_ARNS_PER_CALL, async (chunk) => {
+    return await inChunks(arns, MAX_ARNS_PER_CALL, async (chunk) => {
       const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: chunk, include: ['TAGS'] }));
-      return out.tasks ?? [];
+      return (out.tasks ?? []).map((t) => {
+        const tag = (key: string) => t.tags?.find((x) => x.key === key)?.value;
+        const launch = Number(tag(TAG_LAUNCH));
+        return {
+          taskArn: t.taskArn ?? '',
+          lastStatus: t.lastStatus,
+          runId: tag(TAG_WORKFLOW_RUN),
+          launch: Number.isInteger(launch) ? launch : undefined,
+        };
+      });
     });
-    const found = tasks.find((t) =>
-      (t.tags ?? []).some((tag) => tag.key === TAG_LAUNCH && tag.value === String(launchNumber)),
-    );
-    return found?.taskArn;
   } catch (err) {
     throw toActivityFailure(err, 'ListTasks/DescribeTasks');
   }
 }
 
-/** Tasks of this workflow run that are not yet stopped. */
-export async function listLiveTasks(ecs: ECSClient, cluster: string, startedBy: string): Promise<string[]> {
+/**
+ * The live task run `runId` launched as launch number `launchNumber`, if any: found by the
+ * slide's `startedBy` and the run and launch tags. Covers a crash between RunTask and the
+ * first heartbeat. A task that already stopped is not listed; the retried RunTask's
+ * clientToken then answers with it.
+ */
+export async function findLaunchedTask(
+  ecs: ECSClient,
+  cluster: string,
+  startedBys: readonly string[],
+  runId: string,
+  launchNumber: number,
+): Promise<string | undefined> {
+  const tasks = await listSlideTasks(ecs, cluster, startedBys);
+  return tasks.find((t) => t.runId === runId && t.launch === launchNumber)?.taskArn;
+}
+
+/** ARNs of the live tasks started with any of `startedBys`. */
+export async function listLiveTasks(
+  ecs: ECSClient,
+  cluster: string,
+  startedBys: readonly string[],
+): Promise<string[]> {
   try {
-    return await listByStartedBy(ecs, cluster, startedBy, 'RUNNING');
+    const lists = await Promise.all(startedBys.map((sb) => listByStartedBy(ecs, cluster, sb)));
+    return [...new Set(lists.flat())];
   } catch (err) {
     throw toActivityFailure(err, 'ListTasks');
   }

@@ -99,6 +99,12 @@ export function createProjectMetrics() {
       labelNames: ['cluster'],
       registers,
     }),
+    orphanTasks: new Counter({
+      name: 'wsi_orphan_tasks_total',
+      help: 'Tasks of ours whose workflow run had closed, by action: stopped, reported (ORPHAN_DRY_RUN), failed (StopTask failed)',
+      labelNames: ['cluster', 'action'],
+      registers,
+    }),
     budgetGrantsPerSecond: new Gauge({
       name: 'wsi_budget_grants_per_second',
       help: "Leases the cluster budget granted per second over the last minute (admission's throughput)",

@@ -173,6 +173,8 @@ const schema = z
     ECS_ADMISSION_TASK_QUEUE: z.string().min(1).default(DEFAULT_ADMISSION_TASK_QUEUE),
     BUDGET_TASK_QUEUE: z.string().min(1).default(DEFAULT_BUDGET_TASK_QUEUE),
     ADMISSION_SLOTS: positiveInt.default(25),
+    ORPHAN_GRACE: duration.prefault('2m'),
+    ORPHAN_DRY_RUN: z.stringbool().default(false),
     WORKFLOW_CACHE_SIZE: positiveInt.default(100),
     ECS_SLOT_HEADROOM: z.coerce.number().gt(0).max(1).default(0.8),
     ECS_LAUNCH_RATE: z.coerce.number().positive().default(5),
@@ -285,6 +287,10 @@ export interface Settings {
     admissionTaskQueue: string;
     /** Launches one worker lets wait for a lease at once (one grant round); the rest of the backlog waits in Temporal. */
     admissionSlots: number;
+    /** A task of ours whose workflow run closed this long ago is an orphan, and stopped. */
+    orphanGraceMs: number;
+    /** Report orphans (log line, metric) without stopping them. */
+    orphanDryRun: boolean;
   };
   /** Workflows kept in the worker's cache: bounds its memory however many slides are in flight. */
   workflowCacheSize: number;
@@ -328,6 +334,8 @@ function toSettings(p: Parsed): Settings {
       taskQueue: p.BUDGET_TASK_QUEUE,
       admissionTaskQueue: p.ECS_ADMISSION_TASK_QUEUE,
       admissionSlots: p.ADMISSION_SLOTS,
+      orphanGraceMs: p.ORPHAN_GRACE,
+      orphanDryRun: p.ORPHAN_DRY_RUN,
     },
     workflowCacheSize: p.WORKFLOW_CACHE_SIZE,
     tiers: p.SIZE_TIERS,

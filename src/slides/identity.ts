@@ -39,15 +39,25 @@ export function slideId(bucket: string, key: string): string {
 }
 
 /**
- * ECS `startedBy` for every task of one workflow run: at most 36 characters of letters,
- * digits, `-`, `/` and `_`, as ECS requires. Lets a retried activity find its task with
- * ListTasks even when it crashed before recording the task ARN.
+ * ECS `startedBy` for every task of one slide, whatever run launched it: at most 36
+ * characters of letters, digits, `-`, `/` and `_`, as ECS requires. A slide's tasks are found
+ * from the slide alone (ListTasks with `startedBy` as its only filter), so a run after a
+ * terminate, a reset or a re-submit sees the tasks an earlier run left. The run and launch
+ * are in the task's tags (src/ecs/requests.ts).
  */
-export function startedByFor(workflowId: string, runId: string): string {
+export function startedByFor(workflowId: string): string {
+  return `wsi-${sha256(workflowId).slice(0, 32)}`;
+}
+
+/**
+ * The per-run `startedBy` of tasks launched before tasks belonged to slides. Still searched
+ * when a run looks for its own tasks, so a rolling upgrade finds what the old code launched.
+ */
+export function legacyStartedByFor(workflowId: string, runId: string): string {
   return `wsi-${sha256(`${workflowId}\0${runId}`).slice(0, 32)}`;
 }
 
-/** Whether a task's `startedBy` is one this project sets (see startedByFor). */
+/** Whether a task's `startedBy` has the form this project sets (startedByFor, legacyStartedByFor). */
 export function isOurStartedBy(startedBy: string | undefined): boolean {
   return /^wsi-[0-9a-f]{32}$/.test(startedBy ?? '');
 }
@@ -55,4 +65,9 @@ export function isOurStartedBy(startedBy: string | undefined): boolean {
 /** RunTask `clientToken` (ECS allows 64 characters): one per workflow run and launch number. */
 export function clientTokenFor(workflowId: string, runId: string, launchNumber: number): string {
   return sha256(`${workflowId}\0${runId}\0${launchNumber}`);
+}
+
+/** The `startedBy` values a run searches for its slide's tasks: the slide's, then its own legacy one. */
+export function slideStartedBys(workflowId: string, runId: string): string[] {
+  return [startedByFor(workflowId), legacyStartedByFor(workflowId, runId)];
 }

@@ -129,7 +129,7 @@ describe('runEcsTask against ECS as it really answers', () => {
   }
 
   const maxAlive = (l: LocalEcs, workflowId: string): number | undefined =>
-    l.stats().startedBy[startedByFor(workflowId, RUN_ID)]?.maxInFlight;
+    l.stats().startedBy[startedByFor(workflowId)]?.maxInFlight;
 
   test('a RunTask throttle wrapped in InvalidParameterException is retryable, and the SDK did not retry it', async () => {
     const l = await ecsWith({ ec2LookupThrottle: { burst: 0, windowMs: 60_000, probability: 1 } });
@@ -212,7 +212,7 @@ describe('runEcsTask against ECS as it really answers', () => {
         new RunTaskCommand({
           ...buildRunTaskInput(settings.ecs, input(), {
             clientToken: clientTokenFor('wf-orphan', RUN_ID, 1),
-            startedBy: startedByFor('wf-orphan', RUN_ID),
+            startedBy: startedByFor('wf-orphan'),
             workflowRunId: RUN_ID,
           }),
           overrides: {
@@ -236,9 +236,45 @@ describe('runEcsTask against ECS as it really answers', () => {
     expect(outcome.taskArn).not.toBe(orphanArn);
     const orphan = (await describe(orphanArn)).task;
     expect(orphan).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated' });
-    expect(orphan?.stoppedReason).toContain('launch 2 replaces it');
+    expect(orphan?.stoppedReason).toContain('replaced by launch 2 of workflow run run-1');
     // Never two live tasks for the slide: the orphan was STOPPED before launch 2 started.
     expect(maxAlive(l, 'wf-orphan')).toBe(1);
+  });
+
+  test('a first launch stops a live task another run of the slide left (terminate + re-submit), then resumes its checkpoint', async () => {
+    const l = await ecsWith({}, { SIM_DURATION_MS: '300' });
+    const i = input();
+    // Left by a terminated run of the same slide: same workflow ID, another run.
+    const orphanArn = await launchAsRunEcsTask(
+      ecs,
+      settings,
+      { workflowId: 'wf-resubmitted', runId: 'run-terminated' },
+      { ...i, launchNumber: 3 },
+    );
+    await waitFor(
+      'the orphan to run',
+      async () => (await describe(orphanArn)).task?.lastStatus === 'RUNNING',
+    );
+    await writeCheckpoint(i, { done: 5, total: 12 });
+
+    const outcome = await exec('wf-resubmitted', i);
+
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.taskArn).not.toBe(orphanArn);
+    const orphan = (await describe(orphanArn)).task;
+    expect(orphan).toMatchObject({ lastStatus: 'STOPPED', stopCode: 'UserInitiated' });
+    expect(orphan?.stoppedReason).toContain('replaced by launch 1 of workflow run run-1');
+    expect(maxAlive(l, 'wf-resubmitted')).toBe(1);
+  });
+
+  test('a first launch after a run whose task finished the slide launches nothing', async () => {
+    const l = await ecsWith({}, { SIM_DURATION_MS: '300' });
+    const i = input();
+    await launchAsRunEcsTask(ecs, settings, { workflowId: 'wf-finished-elsewhere', runId: 'run-reset' }, i);
+    await writeCheckpoint(i, { done: 12, total: 12, complete: true });
+    const outcome = await exec('wf-finished-elsewhere', i);
+    expect(outcome).toMatchObject({ notLaunched: true, checkpointComplete: true });
+    expect(l.stats().runTask.calls).toBe(1);
   });
 
   test('a relaunch whose checkpoint is already complete launches nothing and succeeds', async () => {

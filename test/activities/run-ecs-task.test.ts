@@ -14,7 +14,7 @@ import { loadSettings, type Settings } from '../../src/settings/settings';
 import { TaskStatusPoller } from '../../src/ecs/poller';
 import { buildRunTaskInput, TAG_LAUNCH } from '../../src/ecs/requests';
 import { startLocalEcs, type LocalEcs } from '@wsi-orchestrator/local-ecs';
-import { clientTokenFor, startedByFor } from '../../src/slides/identity';
+import { clientTokenFor, legacyStartedByFor, startedByFor } from '../../src/slides/identity';
 import { FailureType } from '../../src/workflows/errors';
 import type { RunEcsTaskInput, TaskOutcome, TaskUpdate } from '../../src/workflows/types';
 import { ecsClientFor, registerSimulatedTaskDefinition, TEST_CREDENTIALS } from '../support/ecs';
@@ -146,7 +146,7 @@ describe('runEcsTask against the local ECS', () => {
       };
       tags: { key: string; value: string }[];
     };
-    expect(task.startedBy).toBe(startedByFor('wf-success', 'run-1'));
+    expect(task.startedBy).toBe(startedByFor('wf-success'));
     expect(task.overrides).toMatchObject({ cpu: '256', memory: '512' });
     expect(task.overrides.containerOverrides[0]?.environment).toEqual(
       expect.arrayContaining([
@@ -235,13 +235,29 @@ describe('runEcsTask against the local ECS', () => {
     const i = input();
     const identity = {
       clientToken: clientTokenFor('wf-crash', 'run-1', 1),
-      startedBy: startedByFor('wf-crash', 'run-1'),
+      startedBy: startedByFor('wf-crash'),
       workflowRunId: 'run-1',
     };
     const launched = await ecs.send(new RunTaskCommand(buildRunTaskInput(settings.ecs, i, identity)));
     const before = localEcs.stats().runTask.calls;
 
     const outcome = await exec(activityEnv('wf-crash', { attempt: 2 }).env, deps, i);
+
+    expect(outcome.taskArn).toBe(launched.tasks?.[0]?.taskArn);
+    expect(localEcs.stats().runTask.calls).toBe(before);
+  });
+
+  test("reattach finds a task launched before tasks belonged to slides (its run's own startedBy)", async () => {
+    const i = input();
+    const identity = {
+      clientToken: clientTokenFor('wf-upgraded', 'run-1', 1),
+      startedBy: legacyStartedByFor('wf-upgraded', 'run-1'),
+      workflowRunId: 'run-1',
+    };
+    const launched = await ecs.send(new RunTaskCommand(buildRunTaskInput(settings.ecs, i, identity)));
+    const before = localEcs.stats().runTask.calls;
+
+    const outcome = await exec(activityEnv('wf-upgraded', { attempt: 2 }).env, deps, i);
 
     expect(outcome.taskArn).toBe(launched.tasks?.[0]?.taskArn);
     expect(localEcs.stats().runTask.calls).toBe(before);

@@ -69,7 +69,7 @@ const CONTRACT_REQUESTS = {
   }),
 };
 
-const STARTED_BY = startedByFor('slide:slides/in/a.svs', 'run-1');
+const STARTED_BY = startedByFor('slide:slides/in/a.svs');
 
 function client(endpoint: string): ECSClient {
   return new ECSClient({

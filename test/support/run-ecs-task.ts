@@ -42,7 +42,7 @@ export async function launchAsRunEcsTask(
     new RunTaskCommand(
       buildRunTaskInput(settings.ecs, input, {
         clientToken: clientTokenFor(workflow.workflowId, workflow.runId, input.launchNumber),
-        startedBy: startedByFor(workflow.workflowId, workflow.runId),
+        startedBy: startedByFor(workflow.workflowId),
         workflowRunId: workflow.runId,
       }),
     ),

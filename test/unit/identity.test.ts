@@ -1,4 +1,12 @@
-import { clientTokenFor, slideId, slideWorkflowId, startedByFor } from '../../src/slides/identity';
+import {
+  clientTokenFor,
+  isOurStartedBy,
+  legacyStartedByFor,
+  slideId,
+  slideStartedBys,
+  slideWorkflowId,
+  startedByFor,
+} from '../../src/slides/identity';
 
 describe('slide identity', () => {
   test('short printable keys keep a readable workflow ID', () => {
@@ -33,9 +41,22 @@ describe('slide identity', () => {
   });
 
   test('startedBy fits ECS: at most 36 letters, digits, - / _', () => {
-    const startedBy = startedByFor('slide:lab/' + 'k'.repeat(900), 'run-1');
-    expect(startedBy).toMatch(/^[A-Za-z0-9/_-]{1,36}$/);
-    expect(startedByFor('w', 'r1')).not.toBe(startedByFor('w', 'r2'));
+    for (const startedBy of [
+      startedByFor('slide:lab/' + 'k'.repeat(900)),
+      legacyStartedByFor('slide:lab/' + 'k'.repeat(900), 'run-1'),
+    ]) {
+      expect(startedBy).toMatch(/^[A-Za-z0-9/_-]{1,36}$/);
+      expect(isOurStartedBy(startedBy)).toBe(true);
+    }
+  });
+
+  test('startedBy names the slide, not the run: every run of a slide finds its tasks', () => {
+    expect(startedByFor('slide:lab/a.svs')).not.toBe(startedByFor('slide:lab/b.svs'));
+    expect(slideStartedBys('slide:lab/a.svs', 'r1')[0]).toBe(slideStartedBys('slide:lab/a.svs', 'r2')[0]);
+    // The legacy per-run value still differs by run, and is searched too.
+    expect(legacyStartedByFor('w', 'r1')).not.toBe(legacyStartedByFor('w', 'r2'));
+    expect(slideStartedBys('w', 'r1')).toEqual([startedByFor('w'), legacyStartedByFor('w', 'r1')]);
+    expect(isOurStartedBy('ecs-svc/123')).toBe(false);
   });
 
   test('clientToken is per run and launch, within 64 characters', () => {

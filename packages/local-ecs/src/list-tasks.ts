@@ -28,9 +28,17 @@ function decodeNextToken(token: string): number {
 }
 
 export function listTasks(cluster: ClusterState, input: ListTasksInput): JsonObject {
-  // ECS: "When you specify startedBy as the filter, it must be the only filter that you use."
-  if (input.startedBy !== undefined && (input.family !== undefined || input.serviceName !== undefined)) {
-    throw invalidParameter('startedBy cannot be combined with the family or serviceName filters.');
+  // ECS's ListTasks reference: "When you specify startedBy as the filter, it must be the only
+  // filter that you use." The cluster is the scope, not a filter.
+  if (input.startedBy !== undefined) {
+    const others = (
+      ['family', 'serviceName', 'desiredStatus', 'launchType', 'containerInstance'] as const
+    ).filter((f) => input[f] !== undefined);
+    if (others.length > 0) {
+      throw invalidParameter(
+        `startedBy must be the only filter; it cannot be combined with ${others.join(', ')}.`,
+      );
+    }
   }
   if (input.family !== undefined && input.serviceName !== undefined) {
     throw invalidParameter('family and serviceName cannot both be specified.');

@@ -76,7 +76,12 @@ test('pagination: maxResults pages with nextToken cover every task once, in laun
 
 test('bad filters and tokens are rejected as ECS rejects them', async () => {
   const cases: ListTasksCommandInput[] = [
+    // ECS: startedBy "must be the only filter that you use".
     { startedBy: 'wf-a', family: 'fam-a' },
+    { startedBy: 'wf-a', desiredStatus: 'RUNNING' },
+    { startedBy: 'wf-a', desiredStatus: 'STOPPED' },
+    { startedBy: 'wf-a', launchType: 'FARGATE' },
+    { startedBy: 'wf-a', containerInstance: 'ci-1' },
     { maxResults: 0 },
     { maxResults: 101 },
     { nextToken: 'garbage' },
