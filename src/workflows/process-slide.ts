@@ -171,7 +171,22 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
     const ownId = handOverTarget(plan);
     if (ownId) {
       handedOver = true;
-      return await handOver(input, ownId);
+      // The run's own answer stays true: who holds the slide, then how it ended (older
+      // histories did not say, and replay as they ran).
+      const tellsHolder = patched('hand-over-status');
+      if (tellsHolder) {
+        status.heldBy = ownId;
+        setPhase('HANDED_OVER');
+      }
+      const result = await handOver(input, ownId);
+      if (tellsHolder) {
+        status.progress = result.progress;
+        status.taskSeconds = result.taskSeconds;
+        status.cost = result.cost;
+        status.attempts.launches = result.launches;
+        setPhase('SUCCEEDED');
+      }
+      return result;
     }
     const result = await runLaunches(input, plan, status, setPhase);
     ended('succeeded');

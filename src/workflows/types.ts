@@ -184,6 +184,8 @@ export interface AttemptRecord {
 
 export type SlidePhase =
   | 'PLANNING'
+  /** This run started without the slide's own ID; the slide's own workflow (heldBy) does the work. */
+  | 'HANDED_OVER'
   | 'QUEUED'
   | 'LAUNCHING'
   | 'WAITING_FOR_CAPACITY'
@@ -212,6 +214,8 @@ export interface SlideStatus {
   bucket: string;
   key: string;
   slideId?: string;
+  /** The slide's own workflow ID, when this run handed the slide over to it. */
+  heldBy?: string;
   taskArn?: string;
   tier?: SizeTier;
   attempts: AttemptCounts;

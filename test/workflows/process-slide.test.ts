@@ -412,6 +412,12 @@ describe('processSlide decides on every ECS outcome', () => {
         const value = await random.result();
         const own = await env.client.workflow.getHandle(slideWorkflowId('slides', key)).describe();
         expect(own.status.name).toBe('COMPLETED');
+        // Its own status is true after the end: the slide's result, and who held it.
+        expect(await random.query(statusQuery)).toMatchObject({
+          phase: 'SUCCEEDED',
+          heldBy: slideWorkflowId('slides', key),
+          attempts: { launches: 1 },
+        });
         return value as SlideResult;
       });
       expect(result).toMatchObject({ launches: 1, slideId: PLAN.slideId });
@@ -437,6 +443,10 @@ describe('processSlide decides on every ECS outcome', () => {
         await waitFor('the second run to wait for the first', async () => {
           const history = await random.fetchHistory();
           return (history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes);
+        });
+        expect(await random.query(statusQuery)).toMatchObject({
+          phase: 'HANDED_OVER',
+          heldBy: slideWorkflowId('slides', key),
         });
         s.open();
         const ownResult = await own.result();
