@@ -1,6 +1,8 @@
 // The orphan reaper: a task of ours whose workflow run has closed (terminated, reset, timed
 // out) is left running by no one, at the cost of hours of compute. The cluster budget's
-// reading hands over our tasks that hold no lease; each whose run closed more than
+// reading hands over all our live tasks, leased or not (a terminated run's task keeps its
+// lease until it stops); one visibility query per 100 of them finds the closed runs, and each
+// task whose run closed more than
 // ORPHAN_GRACE ago is stopped (or only reported, with ORPHAN_DRY_RUN), with a log line and a
 // metric. A task whose run this namespace does not know belongs to another tenant (another
 // deployment sharing the cluster) and is never touched, nor is a task without our tags.
@@ -11,8 +13,8 @@ import type { LiveTask } from '../ecs/cluster-usage';
 import { stopTask } from '../ecs/tasks';
 import type { Settings } from '../settings/settings';
 
-/** Runs looked up per reading at most: a burst of orphans is worked off over a few readings. */
-export const MAX_ORPHAN_CHECKS = 20;
+/** Run IDs per visibility query: one query per 100 of our tasks on the cluster, per reading. */
+export const RUNS_PER_QUERY = 100;
 
 export interface Orphan {
   cluster: string;
@@ -44,26 +46,42 @@ interface ClosedRun {
   closedAt: number;
 }
 
-/** The run if this namespace knows it and it is closed; undefined while open or unknown. */
-async function closedRun(client: Client, runId: string): Promise<ClosedRun | undefined> {
-  for await (const wf of client.workflow.list({ query: `RunId = '${runId}'`, pageSize: 1 })) {
-    if (wf.status.name === 'RUNNING' || !wf.closeTime) return undefined;
-    return { workflowId: wf.workflowId, status: wf.status.name, closedAt: wf.closeTime.getTime() };
+/** Which of `runIds` this namespace knows as closed (open and unknown runs are left out). */
+async function closedRuns(client: Client, runIds: string[]): Promise<Map<string, ClosedRun>> {
+  const closed = new Map<string, ClosedRun>();
+  for (let i = 0; i < runIds.length; i += RUNS_PER_QUERY) {
+    const ids = runIds.slice(i, i + RUNS_PER_QUERY);
+    const query = `RunId IN (${ids.map((id) => `'${id}'`).join(', ')}) AND ExecutionStatus != 'Running'`;
+    for await (const wf of client.workflow.list({ query })) {
+      if (wf.closeTime) {
+        closed.set(wf.runId, {
+          workflowId: wf.workflowId,
+          status: wf.status.name,
+          closedAt: wf.closeTime.getTime(),
+        });
+      }
+    }
   }
-  return undefined;
+  return closed;
 }
 
-/** Stops (or reports) the orphans among `unleased`: tasks of ours that hold no lease. */
+/**
+ * Stops (or reports) the orphans among `tasks`, our live tasks on the cluster, leased or not:
+ * a terminated run's task still holds its lease until it stops.
+ */
 export async function reapOrphans(
   deps: OrphanReaperDeps,
   cluster: string,
-  unleased: LiveTask[],
+  tasks: LiveTask[],
   now = Date.now(),
 ): Promise<Orphan[]> {
   const { orphanGraceMs, orphanDryRun } = deps.settings.budget;
+  const tagged = tasks.filter((t) => RUN_ID.test(t.runId ?? ''));
+  if (tagged.length === 0) return [];
+  const closed = await closedRuns(deps.client, [...new Set(tagged.map((t) => t.runId as string))]);
   const orphans: Orphan[] = [];
-  for (const task of unleased.filter((t) => RUN_ID.test(t.runId ?? '')).slice(0, MAX_ORPHAN_CHECKS)) {
-    const run = await closedRun(deps.client, task.runId as string);
+  for (const task of tagged) {
+    const run = closed.get(task.runId as string);
     if (!run || now - run.closedAt < orphanGraceMs) continue;
     let action: Orphan['action'] = orphanDryRun ? 'reported' : 'stopped';
     if (!orphanDryRun) {

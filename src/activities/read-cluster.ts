@@ -82,13 +82,13 @@ export async function readCluster(deps: ReadClusterDeps, input: ReadClusterInput
   for (const h of suspects) {
     if (await runIsClosed(deps.client, h.holder, h.runId)) closed.push({ holder: h.holder, runId: h.runId });
   }
-  // Ours without a lease: a closed run's orphan, or a task whose lease is not granted yet.
+  // Ours whose run has closed (terminated, reset, timed out) are orphans, leased or not.
   // Reaping is best effort: it never costs the budget its reading.
   try {
     await reapOrphans(
       deps,
       input.cluster,
-      outside.filter((t) => isOurStartedBy(t.startedBy)),
+      tasks.filter((t) => isOurStartedBy(t.startedBy)),
       now,
     );
   } catch (err) {
