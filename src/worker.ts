@@ -140,6 +140,9 @@ export async function createWorkers(opts: SlideWorkerOptions): Promise<SlideWork
   });
   // The cluster budgets on a queue of their own: a backlog of thousands of slides on
   // `slides` never delays a grant or a release.
+  // Zero from the start, so the first orphan is an increase Prometheus can see.
+  for (const action of ['stopped', 'reported', 'failed'])
+    metrics.orphanTasks.inc({ cluster: settings.ecs.cluster, action }, 0);
   const budgetWorker = await Worker.create({
     ...common,
     taskQueue: settings.budget.taskQueue,

@@ -171,6 +171,7 @@ describe('a worker serves metrics and health', () => {
         'WsiRunTaskFailureRate',
         'WsiTaskFailureRate',
         'WsiSlidesWaitingTooLong',
+        'WsiOrphanTasks',
         'WsiWorkerDown',
       ]),
     );
