@@ -111,14 +111,15 @@ async function launchAndSupervise(
   if (!taskArn) {
     // A new launch: no other task of this slide may still be alive, whoever started it (an
     // earlier launch of this run, a terminated or reset run, an earlier submission). Each is
-    // stopped and awaited; its checkpoint carries its work over to this launch.
-    const replaced = await stopLiveTasks(
+    // stopped and awaited. An earlier launch of this run leaves its checkpoint to this one; a
+    // closed run's task wrote to that run's own checkpoint, and this run starts from its own.
+    await stopLiveTasks(
       deps,
       input.cluster,
       startedBys,
       `wsi-orchestrator: replaced by launch ${input.launchNumber} of workflow run ${runId}`,
     );
-    if (input.launchNumber > 1 || replaced.length > 0) {
+    if (input.launchNumber > 1) {
       // A slide whose checkpoint says complete is done: nothing to launch.
       const checkpoint = await readCheckpoint(deps.s3, input.checkpointUri);
       if (checkpoint.complete) {
