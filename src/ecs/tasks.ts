@@ -151,16 +151,24 @@ export async function listLiveTasks(
   }
 }
 
+/**
+ * StopTask. `not-found` when ECS does not see the task: launched a moment ago (StopTask reads
+ * the same eventually consistent side as DescribeTasks), or stopped and forgotten long ago.
+ */
 export async function stopTask(
   ecs: ECSClient,
   cluster: string,
   taskArn: string,
   reason: string,
-): Promise<void> {
+): Promise<'stopping' | 'not-found'> {
   try {
     // ECS limits the reason to 255 characters.
     await ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, 255) }));
+    return 'stopping';
   } catch (err) {
+    const e = err as { name?: string; message?: string };
+    if (e.name === 'InvalidParameterException' && /referenced task was not found/i.test(e.message ?? ''))
+      return 'not-found';
     throw toActivityFailure(err, 'StopTask');
   }
 }

@@ -410,7 +410,8 @@ export class LocalEcsService {
     if (!input.task) throw invalidParameter('task can not be blank.');
     const cluster = this.clusterFor(input.cluster);
     const task = this.findTask(cluster, input.task);
-    if (!task) throw invalidParameter('The referenced task was not found.');
+    // Like DescribeTasks and ListTasks, StopTask does not see a task that is not visible yet.
+    if (!task || !isVisible(task)) throw invalidParameter('The referenced task was not found.');
     this.lifecycles.get(task.arn)?.requestStop({
       stopCode: 'UserInitiated',
       reason: input.reason ?? STOPPED_REASONS.UserInitiated,

@@ -55,9 +55,16 @@ test('eventual consistency: a new task is MISSING to DescribeTasks and absent fr
   expect(early.failures).toEqual([{ arn, reason: 'MISSING' }]);
   expect((await client.send(new ListTasksCommand({ startedBy: 'slide-1' }))).taskArns).toEqual([]);
 
+  // StopTask does not see it either: "not found", as for a task that never was.
+  await expect(client.send(new StopTaskCommand({ task: arn }))).rejects.toMatchObject({
+    name: 'InvalidParameterException',
+    message: 'The referenced task was not found.',
+  });
+
   const seen = await waitForTask(client, arn, () => true);
   expect(seen.taskArn).toBe(arn);
   expect((await client.send(new ListTasksCommand({ startedBy: 'slide-1' }))).taskArns).toEqual([arn]);
+  await client.send(new StopTaskCommand({ task: arn }));
 });
 
 test('EC2-lookup throttle: an awsvpc RunTask burst answers HTTP 400 InvalidParameterException "Rate exceeded"', async () => {
