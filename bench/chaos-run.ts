@@ -12,6 +12,8 @@ import { createEcsClient, createS3Client } from '../src/aws/clients';
 import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { submitSlide } from '../src/cli/submit';
 import { slideWorkflowId } from '../src/slides/identity';
+import { budgetWorkflowId } from '../src/workflows/budget-definitions';
+import { operate } from './chaos-operators';
 import {
   processorContainer,
   registerTaskDefinition,
@@ -33,14 +35,24 @@ export interface ChaosOptions {
   seed: number;
   /** How long every worker is down at once; longer than the local ECS keeps stopped tasks (10 s). */
   outageMs?: number;
+  /**
+   * Operators at work while tasks run: this many simulated slides are terminated and
+   * re-submitted, as many are reset to their first workflow task, and the budget workflow is
+   * terminated once.
+   */
+  operatorActions?: number;
   log?: (line: string) => void;
 }
 
 export interface ChaosFigures {
   slides: number;
   completed: number;
-  /** Workflow runs per slide ID: 1 everywhere means exactly once. */
+  /** Completed workflow runs per slide ID: 1 everywhere means exactly once. */
   maxRunsPerSlide: number;
+  /** Slides terminated and re-submitted, slides reset, budget terminations. */
+  operatorActions: { resubmitted: number; reset: number; budgetTerminated: number };
+  /** Tasks of runs an operator closed (terminated or reset): ECS ran them, no result counts them. */
+  tasksOfClosedRuns: number;
   launches: number;
   relaunches: number;
   relaunchesByCause: Record<string, number>;
@@ -189,6 +201,20 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     }
     log(`${opts.slides} slides submitted (${realKeys.size} real)`);
 
+    // Operators act while tasks run: terminate + re-submit, reset, and a budget termination.
+    let operatorActions: ChaosFigures['operatorActions'] = { resubmitted: 0, reset: 0, budgetTerminated: 0 };
+    if (opts.operatorActions) {
+      await new Promise((r) => setTimeout(r, 3000));
+      const simulated = handles.filter((h) => !realIds.has(h.workflowId));
+      operatorActions = await operate(
+        stack.client,
+        simulated,
+        opts.operatorActions,
+        budgetWorkflowId('default'),
+      );
+      log(`operators: ${JSON.stringify(operatorActions)}`);
+    }
+
     // One worker dies mid-run without warning, and comes back a little later.
     await new Promise((r) => setTimeout(r, 6000));
     workers[0]?.kill('SIGKILL');
@@ -224,12 +250,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
     const results = finished.map((f) => f.result);
     for (const s of settled) if (s.status === 'rejected') log(`failed: ${(s.reason as Error).message}`);
 
-    // Exactly once: one run per slide ID.
+    // Exactly once: one completed run per slide ID (an operator's terminate or reset closes a
+    // run without completing it).
     let maxRunsPerSlide = 0;
     for (const h of handles) {
       let runs = 0;
       for await (const _ of stack.client.workflow.list({
-        query: `WorkflowId = '${h.workflowId.replace(/'/g, "\\'")}'`,
+        query: `WorkflowId = '${h.workflowId.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Completed'`,
       }))
         runs++;
       maxRunsPerSlide = Math.max(maxRunsPerSlide, runs);
@@ -271,6 +298,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
       slides: opts.slides,
       completed: results.length,
       maxRunsPerSlide,
+      operatorActions,
+      tasksOfClosedRuns: stats.tasksLaunched - launches,
       launches,
       relaunches: launches - results.length,
       relaunchesByCause,
@@ -303,9 +332,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosFigures> {
 export function formatFigures(f: ChaosFigures): string {
   return [
     `slides                     ${f.slides} (${f.realSlides} with the real processor)`,
-    `completed exactly once     ${f.completed} (max runs per slide ${f.maxRunsPerSlide})`,
+    `completed exactly once     ${f.completed} (max completed runs per slide ${f.maxRunsPerSlide})`,
+    `operator actions           ${f.operatorActions.resubmitted} terminated + re-submitted, ${f.operatorActions.reset} reset, budget terminated ${f.operatorActions.budgetTerminated}x; their closed runs' tasks ${f.tasksOfClosedRuns}`,
     `launches                   ${f.launches} = ${f.completed} + ${f.relaunches} relaunches ${JSON.stringify(f.relaunchesByCause)}`,
-    `tasks launched by ECS      ${f.tasksLaunched} (= launches: no duplicate task)`,
+    `tasks launched by ECS      ${f.tasksLaunched} (= launches + closed runs' tasks: no duplicate task)`,
     `RunTask calls              ${f.runTaskCalls}: ${f.tasksLaunched} launched a task, ${f.runTaskNoCapacity} answered no capacity, ${f.runTaskThrottled} throttled`,
     `DescribeTasks throttled    ${f.describeTasksThrottled}`,
     `max tasks in flight        ${f.maxInFlight}`,

@@ -113,10 +113,11 @@ async function launchAndSupervise(
     // earlier launch of this run, a terminated or reset run, an earlier submission). Each is
     // stopped and awaited. An earlier launch of this run leaves its checkpoint to this one; a
     // closed run's task wrote to that run's own checkpoint, and this run starts from its own.
+    // (This run's own pre-upgrade startedBy can only name an earlier launch of this run.)
     await stopLiveTasks(
       deps,
       input.cluster,
-      startedBys,
+      input.launchNumber > 1 ? startedBys : [startedBy],
       `wsi-orchestrator: replaced by launch ${input.launchNumber} of workflow run ${runId}`,
     );
     if (input.launchNumber > 1) {

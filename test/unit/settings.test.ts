@@ -20,7 +20,14 @@ describe('settings', () => {
       taskQueue: 'cluster-budget',
       admissionTaskQueue: 'ecs-admission',
       admissionSlots: 25,
+      orphanGraceMs: 120_000,
+      orphanDryRun: false,
     });
+    expect(loadSettings({ ORPHAN_DRY_RUN: 'true', ORPHAN_GRACE: '10m' }).budget).toMatchObject({
+      orphanDryRun: true,
+      orphanGraceMs: 600_000,
+    });
+    expect(() => loadSettings({ ORPHAN_DRY_RUN: 'maybe' })).toThrow(/ORPHAN_DRY_RUN/);
     expect(s.tiers.map((t) => t.name)).toEqual(['small', 'medium', 'large', 'xlarge']);
     expect(s.policy.stuckAfterMs).toBe(15 * 60_000);
   });

@@ -1,0 +1,67 @@
+// Operators at work during the chaos run, with Temporal's own tools as a person would use
+// them: terminate a running slide and submit it again, reset a slide to its first workflow
+// task, terminate the cluster budget. The pipeline must keep one live task per slide and
+// leave nothing running (docs/operations.md, "Operator actions").
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { submitSlide } from '../src/cli/submit';
+import type { SlideInput } from '../src/workflows/types';
+
+export interface OperatorActions {
+  resubmitted: number;
+  reset: number;
+  budgetTerminated: number;
+}
+
+/** The slide input a run was started with (its first event), to submit the same slide again. */
+async function inputOf(handle: WorkflowHandle): Promise<SlideInput> {
+  const history = await handle.fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const payload = started?.input?.payloads?.[0];
+  if (!payload?.data) throw new Error(`no input in ${handle.workflowId}'s history`);
+  return JSON.parse(Buffer.from(payload.data).toString('utf8')) as SlideInput;
+}
+
+async function terminateAndResubmit(client: Client, handle: WorkflowHandle): Promise<void> {
+  const input = await inputOf(handle);
+  const { taskQueue } = await handle.describe();
+  await handle.terminate('chaos: an operator terminates a running slide');
+  await submitSlide(client, taskQueue, input, handle.workflowId);
+}
+
+async function resetToStart(client: Client, handle: WorkflowHandle): Promise<void> {
+  const { runId } = await handle.describe();
+  const history = await handle.fetchHistory();
+  const firstTask = history.events?.find((e) => e.workflowTaskCompletedEventAttributes);
+  await client.workflowService.resetWorkflowExecution({
+    namespace: client.options.namespace,
+    workflowExecution: { workflowId: handle.workflowId, runId },
+    workflowTaskFinishEventId: firstTask?.eventId,
+    requestId: randomUUID(),
+    reason: 'chaos: an operator resets a running slide',
+  });
+}
+
+/** `count` slides re-submitted and `count` reset (running ones, from the front), then the budget terminated. */
+export async function operate(
+  client: Client,
+  slides: WorkflowHandle[],
+  count: number,
+  budgetWorkflowId: string,
+): Promise<OperatorActions> {
+  const done: OperatorActions = { resubmitted: 0, reset: 0, budgetTerminated: 0 };
+  for (const handle of slides) {
+    if (done.resubmitted + done.reset >= 2 * count) break;
+    if ((await handle.describe()).status.name !== 'RUNNING') continue;
+    if (done.resubmitted < count) {
+      await terminateAndResubmit(client, handle);
+      done.resubmitted++;
+    } else {
+      await resetToStart(client, handle);
+      done.reset++;
+    }
+  }
+  await client.workflow.getHandle(budgetWorkflowId).terminate('chaos: an operator terminates the budget');
+  done.budgetTerminated = 1;
+  return done;
+}
