@@ -3,8 +3,9 @@
 // task, terminate the cluster budget. The pipeline must keep one live task per slide and
 // leave nothing running (docs/operations.md, "Operator actions").
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { submitSlide } from '../src/cli/submit';
+import { statusQuery } from '../src/workflows/definitions';
 import type { SlideInput } from '../src/workflows/types';
 
 export interface OperatorActions {
@@ -42,7 +43,11 @@ async function resetToStart(client: Client, handle: WorkflowHandle): Promise<voi
   });
 }
 
-/** `count` slides re-submitted and `count` reset (running ones, from the front), then the budget terminated. */
+/**
+ * `count` slides with a running task terminated and re-submitted, `count` queued slides reset
+ * (a queued slide cannot complete between the look and the reset, which would make a second
+ * completed run), then the budget terminated.
+ */
 export async function operate(
   client: Client,
   slides: WorkflowHandle[],
@@ -52,13 +57,21 @@ export async function operate(
   const done: OperatorActions = { resubmitted: 0, reset: 0, budgetTerminated: 0 };
   for (const handle of slides) {
     if (done.resubmitted + done.reset >= 2 * count) break;
-    if ((await handle.describe()).status.name !== 'RUNNING') continue;
-    if (done.resubmitted < count) {
-      await terminateAndResubmit(client, handle);
-      done.resubmitted++;
-    } else {
-      await resetToStart(client, handle);
-      done.reset++;
+    const phase = await handle.query(statusQuery).then(
+      (s) => s.phase,
+      () => undefined, // closed meanwhile
+    );
+    try {
+      if (phase === 'RUNNING' && done.resubmitted < count) {
+        await terminateAndResubmit(client, handle);
+        done.resubmitted++;
+      } else if (phase === 'QUEUED' && done.reset < count) {
+        await resetToStart(client, handle);
+        done.reset++;
+      }
+    } catch (err) {
+      // The slide finished between the look and the act: an operator would pick another.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
   }
   await client.workflow.getHandle(budgetWorkflowId).terminate('chaos: an operator terminates the budget');
