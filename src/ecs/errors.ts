@@ -28,7 +28,10 @@ interface Row {
 }
 
 const THROTTLED_TEXT = /rate exceeded|throttl|requestlimitexceeded|request limit exceeded|too many requests/i;
-const CAPACITY_REASON = /^(RESOURCE:|AGENT|ATTRIBUTE)|capacity is unavailable|insufficient capacity/i;
+// "Tasks provisioning capacity limit exceeded." is RunTask's ClientException past the
+// per-cluster quota of tasks in PROVISIONING: a wait for room, like a placement failure.
+const CAPACITY_REASON =
+  /^(RESOURCE:|AGENT|ATTRIBUTE)|capacity is unavailable|insufficient capacity|provisioning capacity limit exceeded/i;
 const THROTTLE_NAMES = new Set([
   'ThrottlingException',
   'Throttling',

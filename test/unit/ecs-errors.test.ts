@@ -35,6 +35,8 @@ describe('classifyEcsError: thrown errors', () => {
     ['InvalidParameterException', 'TaskDefinition not found.', 400, 'configuration'],
     ['InvalidParameterException', 'subnets can not be empty.', 400, 'configuration'],
     ['ClientException', 'Unable to assume the service linked role.', 400, 'configuration'],
+    // Past the per-cluster quota of tasks in PROVISIONING (300): a wait for room, not a bad request.
+    ['ClientException', 'Tasks provisioning capacity limit exceeded.', 400, 'no-capacity'],
     ['AccessDeniedException', 'User is not authorized to perform: ecs:RunTask', 400, 'configuration'],
     ['ClusterNotFoundException', 'Cluster not found.', 400, 'configuration'],
     ['UnknownOperationException', 'no such action', 400, 'configuration'],

@@ -137,6 +137,13 @@ export class ClusterState {
     return { running, pending };
   }
 
+  /** Tasks in PROVISIONING now: what ECS's per-cluster PROVISIONING quota counts. */
+  provisioningCount(): number {
+    let n = 0;
+    for (const t of this.tasks.values()) if (t.lastStatus === 'PROVISIONING') n += 1;
+    return n;
+  }
+
   counts(): { running: number; pending: number } {
     let running = 0;
     let pending = 0;

@@ -245,6 +245,11 @@ const localEcsConfigSchema = z.strictObject({
       deprovisioningMs: durationMs.default(100),
     })
     .default({ provisioningMs: 100, pendingMs: 200, deprovisioningMs: 100 }),
+  /**
+   * Tasks in PROVISIONING per cluster at most (ECS's service quota, 300); past it RunTask
+   * answers ClientException "Tasks provisioning capacity limit exceeded.". false = no quota.
+   */
+  provisioningQuota: z.union([z.number().int().positive(), z.literal(false)]).default(300),
   /** Container stopTimeout when the definition sets none (ECS: 30 s). */
   defaultStopTimeoutSeconds: z.number().min(0).max(120).default(30),
   /** Time between a spot interruption's SIGTERM and its SIGKILL (AWS: 2 minutes). */

@@ -256,6 +256,11 @@ export class LocalEcsService {
       return { tasks: earlier.tasks.map((t) => describeTask(t, true)), failures: [] };
     }
     if (!this.rate.launchesAvailable(count)) throw throttled();
+    const quota = this.config.provisioningQuota;
+    if (quota !== false && cluster.provisioningCount() + count > quota) {
+      this.stats.runTask.provisioningQuota += 1;
+      throw new EcsError('ClientException', 'Tasks provisioning capacity limit exceeded.');
+    }
     try {
       this.lookupThrottle.check(plan.subnetId);
     } catch (err) {

@@ -14,6 +14,8 @@ export interface CallCounts {
 export interface RunTaskCounts extends CallCounts {
   /** Rejected calls that were EC2-lookup throttles (InvalidParameterException, Rate exceeded). */
   lookupThrottled: number;
+  /** Rejected calls past the PROVISIONING quota (ClientException). */
+  provisioningQuota: number;
   /** Answered 200 (with or without failures[]). */
   accepted: number;
   /** Accepted calls whose failures[] was not empty (no capacity). */
@@ -72,6 +74,7 @@ const runTaskCalls = (): RunTaskCounts => ({
   failures: 0,
   idempotentReplays: 0,
   lookupThrottled: 0,
+  provisioningQuota: 0,
 });
 
 export class StatsRecorder {

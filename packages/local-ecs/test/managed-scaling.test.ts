@@ -166,3 +166,39 @@ test('a capacity fault on a capacity-provider cluster is refused when it is adde
     /cluster cp has capacity provider/,
   );
 });
+
+test('past the PROVISIONING quota RunTask answers ClientException "Tasks provisioning capacity limit exceeded."', async () => {
+  ecs = await startTestEcs({
+    provisioningQuota: 2,
+    clusters: [{ name: 'cp', capacityProvider: { ...PROVIDER, initialInstances: 1, maxInstances: 1 } }],
+  });
+  const client = ecsClient(ecs);
+  const td = await register(client, 'sim', simulatedContainer({ SIM_DURATION_MS: '60000' }), {
+    cpu: '1024',
+    memory: '2048',
+  });
+  // One runs on the only instance; the next two wait in PROVISIONING, up to the quota.
+  const first = await client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td }));
+  await waitForStatus(client, first.tasks?.[0]?.taskArn as string, 'RUNNING', { cluster: 'cp' });
+  const waiting = await client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td, count: 2 }));
+  expect(waiting.tasks?.map((t) => t.lastStatus)).toEqual(['PROVISIONING', 'PROVISIONING']);
+
+  const refused = await client
+    .send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td }))
+    .catch((e: unknown) => e);
+  expect(refused).toMatchObject({
+    name: 'ClientException',
+    message: 'Tasks provisioning capacity limit exceeded.',
+    $metadata: { httpStatusCode: 400 },
+  });
+  expect(ecs.stats().runTask.provisioningQuota).toBe(1);
+
+  // A waiting task that goes makes room under the quota again.
+  await client.send(new StopTaskCommand({ cluster: 'cp', task: waiting.tasks?.[1]?.taskArn }));
+  const again = await pollUntil(
+    'room under the quota',
+    () => client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td })).catch(() => undefined),
+    (out) => out?.tasks?.length === 1,
+  );
+  expect(again?.tasks?.[0]?.lastStatus).toBe('PROVISIONING');
+});
