@@ -285,6 +285,8 @@ const localEcsConfigSchema = z.strictObject({
   fargateCapacityMessage: z.boolean().optional(),
   /** Probability that a task failing to start is described with `containers: []`. */
   failedStartEmptyContainers: z.number().min(0).max(1).optional(),
+  /** Tasks waiting in PROVISIONING for a capacity provider's room are described with `containers: []`. */
+  waitingEmptyContainers: z.boolean().optional(),
 });
 
 export type LocalEcsConfig = z.infer<typeof localEcsConfigSchema>;

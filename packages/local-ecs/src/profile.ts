@@ -1,6 +1,7 @@
 // Profiles: `default` answers as ECS's documentation reads; `realistic` also turns on the
 // manners real ECS shows under load (eventual consistency, EC2-lookup throttles, Fargate's
-// capacity message, short-lived stopped tasks, failed starts without containers), with values
+// capacity message, short-lived stopped tasks, failed starts and waiting tasks without
+// containers), with values
 // small enough for tests. A manner the config sets explicitly always wins over the profile.
 import type { Ec2LookupThrottle, LocalEcsConfig, VisibilityDelay } from './config';
 
@@ -12,6 +13,7 @@ export const REALISTIC_PROFILE = {
   /** AWS keeps stopped tasks about an hour; seconds here, so tests see them go. */
   stoppedTasksMs: 10_000,
   failedStartEmptyContainers: 0.5,
+  waitingEmptyContainers: true,
 } as const;
 
 function setIn(input: unknown, ...path: string[]): boolean {
@@ -33,6 +35,7 @@ export function applyProfile(config: LocalEcsConfig, input: unknown): LocalEcsCo
     ec2LookupThrottle: config.ec2LookupThrottle ?? { ...p.ec2LookupThrottle },
     fargateCapacityMessage: config.fargateCapacityMessage ?? p.fargateCapacityMessage,
     failedStartEmptyContainers: config.failedStartEmptyContainers ?? p.failedStartEmptyContainers,
+    waitingEmptyContainers: config.waitingEmptyContainers ?? p.waitingEmptyContainers,
     retention: {
       ...config.retention,
       stoppedTasksMs: setIn(input, 'retention', 'stoppedTasksMs')

@@ -344,6 +344,7 @@ export class LocalEcsService {
       environments: task.containers.map((c) => c.environment),
     });
     task.visibleFrom = this.visibility.visibleFrom(task.createdAt);
+    task.emptyContainersWhileWaiting = this.config.waitingEmptyContainers ?? false;
     task.emptyContainersIfFailedToStart =
       task.fault?.type === 'failToStart' && task.fault.emptyContainers
         ? true

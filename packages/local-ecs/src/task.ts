@@ -88,6 +88,8 @@ export interface TaskRecord {
   fault?: FaultRule;
   /** Epoch ms from which DescribeTasks/ListTasks see it (eventual consistency); unset = at once. */
   visibleFrom?: number;
+  /** While it waits for a capacity provider's room, it is described with `containers: []`. */
+  emptyContainersWhileWaiting?: boolean;
   /** If it fails to start, it is described with `containers: []` (as ECS sometimes does). */
   emptyContainersIfFailedToStart?: boolean;
 }
@@ -137,6 +139,16 @@ function describeContainer(task: TaskRecord, c: ContainerState): JsonObject {
 }
 
 /** The task as DescribeTasks (and RunTask, StopTask) return it. */
+/** In PROVISIONING through an EC2 capacity provider, with no instance yet: waiting for room. */
+function isWaitingForRoom(task: TaskRecord): boolean {
+  return (
+    task.lastStatus === 'PROVISIONING' &&
+    task.launchType === 'EC2' &&
+    task.capacityProviderName !== undefined &&
+    task.containerInstanceArn === undefined
+  );
+}
+
 export function describeTask(task: TaskRecord, includeTags: boolean): JsonObject {
   const eni = task.eni;
   return {
@@ -162,7 +174,8 @@ export function describeTask(task: TaskRecord, includeTags: boolean): JsonObject
     connectivity: task.connectivityAt !== undefined ? 'CONNECTED' : 'DISCONNECTED',
     ...(task.containerInstanceArn !== undefined ? { containerInstanceArn: task.containerInstanceArn } : {}),
     containers:
-      task.stopCode === 'TaskFailedToStart' && task.emptyContainersIfFailedToStart
+      (task.stopCode === 'TaskFailedToStart' && task.emptyContainersIfFailedToStart) ||
+      (task.emptyContainersWhileWaiting && isWaitingForRoom(task))
         ? []
         : task.containers.map((c) => describeContainer(task, c)),
     ...(task.cpu !== undefined ? { cpu: String(task.cpu) } : {}),

@@ -155,6 +155,32 @@ test('failToStart emptyContainers: true hides the containers without the global 
   expect(fullTask.containers?.[0]?.reason).toMatch(/^CannotPullContainerError/);
 });
 
+test("a task waiting for a capacity provider's room is described with containers: [], then with its containers once placed", async () => {
+  const provider = {
+    instanceCpu: 1024,
+    instanceMemory: 2048,
+    initialInstances: 1,
+    maxInstances: 2,
+    scaleOutDelayMs: 300,
+    scaleInIdleMs: 60_000,
+    provisioningTimeoutMs: 60_000,
+  };
+  const { client } = await start({
+    waitingEmptyContainers: true,
+    clusters: [{ name: 'cp', capacityProvider: provider }],
+  });
+  const td = await register(client, 'sim', simulatedContainer({ SIM_DURATION_MS: '60000' }), {
+    cpu: '1024',
+    memory: '2048',
+  });
+  const out = await client.send(new RunTaskCommand({ cluster: 'cp', taskDefinition: td, count: 2 }));
+  const waiting = out.tasks?.find((t) => t.containerInstanceArn === undefined);
+  expect(waiting).toMatchObject({ lastStatus: 'PROVISIONING', containers: [] });
+
+  const placed = await waitForStatus(client, waiting?.taskArn as string, 'RUNNING', { cluster: 'cp' });
+  expect(placed.containers?.map((c) => c.name)).toEqual(['main']);
+});
+
 test('stats count, per startedBy, the most tasks alive at once (admin endpoint too)', async () => {
   const { ecs, client } = await start({});
   const td = await register(client, 'sim', simulatedContainer({ SIM_DURATION_MS: '60000' }));
