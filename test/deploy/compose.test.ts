@@ -16,9 +16,13 @@ const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');
 const SCHEMA_FILE = path.join(__dirname, 'compose-spec', 'compose-spec.json');
 
 interface ComposeService {
+  image?: string;
   command?: string[];
   ports?: string[];
   environment?: Record<string, string>;
+  profiles?: string[];
+  volumes?: string[];
+  depends_on?: string[] | Record<string, unknown>;
 }
 
 /** A validator of the Compose schema: draft-07, under the https id the schema names as its $schema. */
@@ -54,7 +58,9 @@ describe('docker-compose.yml', () => {
 
   test('describes the whole stack: Temporal with UI, an AWS emulator, the local ECS, set-up, the worker and the bridge', () => {
     const { services } = composeFile();
-    expect(Object.keys(services).sort()).toEqual([
+    // The default profile: every service without `profiles`.
+    const stack = Object.entries(services).filter(([, service]) => service.profiles === undefined);
+    expect(stack.map(([name]) => name).sort()).toEqual([
       'aws',
       'bridge',
       'local-ecs',
@@ -78,6 +84,76 @@ describe('docker-compose.yml', () => {
     const raw = readFileSync(COMPOSE_FILE, 'utf8');
     expect(raw).toContain('METRICS_ADDRESS: 0.0.0.0:9464');
     expect(raw).toContain('/readyz');
+  });
+
+  test('profile `observability` adds Prometheus and Grafana, pinned, with the alert rules and the dashboard provisioned', () => {
+    const { services } = composeFile();
+    const observability = Object.entries(services).filter(([, service]) =>
+      service.profiles?.includes('observability'),
+    );
+    expect(observability.map(([name]) => name).sort()).toEqual(['grafana', 'prometheus']);
+    for (const [name, service] of observability) {
+      // A pinned tag: a version, not `latest` or none.
+      expect({ name, image: service.image }).toEqual({
+        name,
+        image: expect.stringMatching(/^[\w./-]+:v?\d+\.\d+\.\d+$/),
+      });
+    }
+    /** `./host/path:/container/path[:ro]` bind mounts of a service, host path resolved from the project root. */
+    const binds = (service: ComposeService | undefined): Record<string, string> =>
+      Object.fromEntries(
+        (service?.volumes ?? [])
+          .filter((v) => v.startsWith('./'))
+          .map((v) => {
+            const [host = '', container = ''] = v.split(':');
+            return [container, host];
+          }),
+      );
+    const prometheus = binds(services.prometheus);
+    const grafana = binds(services.grafana);
+    expect(prometheus).toEqual({
+      '/etc/prometheus/prometheus.yml': './deploy/prometheus/prometheus.yml',
+      '/etc/prometheus/alerts.yml': './deploy/prometheus/alerts.yml',
+    });
+    expect(grafana).toEqual({
+      '/etc/grafana/provisioning': './deploy/grafana/provisioning',
+      '/etc/grafana/dashboards': './deploy/grafana/dashboards',
+    });
+    // Every mounted file and directory exists, and holds what Prometheus and Grafana read.
+    for (const host of [...Object.values(prometheus), ...Object.values(grafana)]) {
+      expect({ host, exists: existsSync(path.join(PROJECT_ROOT, host)) }).toEqual({ host, exists: true });
+    }
+    for (const file of [
+      'deploy/grafana/provisioning/datasources/prometheus.yml',
+      'deploy/grafana/provisioning/dashboards/wsi.yml',
+      'deploy/grafana/dashboards/wsi-orchestrator.json',
+    ]) {
+      expect({ file, exists: existsSync(path.join(PROJECT_ROOT, file)) }).toEqual({ file, exists: true });
+    }
+    expect(services.prometheus?.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(services.grafana?.depends_on).toEqual(['prometheus']);
+
+    // Prometheus scrapes the worker's metrics port as job wsi-worker (the alerts' job) and loads
+    // the mounted rules; Grafana's datasource points at the prometheus service.
+    const config = parse(
+      readFileSync(path.join(PROJECT_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'),
+    ) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+    const jobs = Object.fromEntries(
+      config.scrape_configs.map((c) => [c.job_name, c.static_configs.flatMap((s) => s.targets)]),
+    );
+    expect(jobs['wsi-worker']).toEqual(['worker:9464']);
+    expect(services.worker?.ports).toContain('9464:9464');
+    expect(jobs['wsi-bridge']).toEqual(['bridge:9464']);
+    const datasources = parse(
+      readFileSync(path.join(PROJECT_ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+    ) as { datasources: { type: string; url: string }[] };
+    expect(datasources.datasources).toContainEqual(
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' }),
+    );
   });
 
   const compose = findCompose();

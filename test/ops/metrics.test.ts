@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parser } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml } from 'yaml';
 import { createEcsClient } from '../../src/aws/clients';
 import { submitSlide } from '../../src/cli/submit';
@@ -21,47 +20,12 @@ import {
 import { PROJECT_ROOT } from '../../dev/tools/binaries';
 import { freePort } from '../../src/util/net';
 import type { SlideResult } from '../../src/workflows/types';
+import { samples, selectedMetrics, total } from '../support/prometheus';
 import { putSlide } from '../support/stack';
 import { waitFor } from '../support/wait';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
 const SIM = 'metrics-sim';
-
-/** `name{labels} value` lines of a Prometheus text scrape. */
-function samples(text: string): { name: string; labels: string; value: number }[] {
-  return text
-    .split('\n')
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(l);
-      return m ? { name: m[1] ?? '', labels: m[2] ?? '', value: Number(m[3]) } : undefined;
-    })
-    .filter((s): s is { name: string; labels: string; value: number } => s !== undefined);
-}
-
-/** Sum of a metric's samples whose labels contain every `label="value"` given. */
-function total(text: string, name: string, ...labels: string[]): number {
-  return samples(text)
-    .filter((s) => s.name === name && labels.every((l) => s.labels.includes(l)))
-    .reduce((sum, s) => sum + s.value, 0);
-}
-
-/** Metric names a PromQL expression selects, from the official grammar's syntax tree. */
-function selectedMetrics(expr: string): string[] {
-  const tree = parser.parse(expr);
-  const names: string[] = [];
-  let error = false;
-  tree.iterate({
-    enter: (node) => {
-      if (node.type.isError) error = true;
-      if (node.name === 'Identifier' && node.node.parent?.name === 'VectorSelector') {
-        names.push(expr.slice(node.from, node.to));
-      }
-    },
-  });
-  if (error) throw new Error(`not valid PromQL: ${expr}`);
-  return names;
-}
 
 describe('a worker serves metrics and health', () => {
   let stack: LocalStack;
