@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Container health check: asks the worker's own endpoint (METRICS_ADDRESS) for a path,
 // /healthz (alive, the default) or /readyz (connected to Temporal, pollers running).
-// Exit 0 healthy, 1 not. A container without METRICS_ADDRESS (local ECS, set-up, bridge)
+// Exit 0 healthy, 1 not. A container without METRICS_ADDRESS (local ECS, set-up)
 // serves no endpoint and counts as healthy.
 const address = process.env.METRICS_ADDRESS;
 if (!address) process.exit(0);

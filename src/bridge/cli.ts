@@ -1,6 +1,7 @@
 // `slides bridge`: runs the SQS bridge until SIGTERM or SIGINT, then finishes the batch in hand
 // and exits. Settings come from the environment (src/bridge/README.md).
 import type { Command } from 'commander';
+import { serveBridgeMetrics } from '../metrics/bridge-server';
 import { startBridge, type BridgeOptions } from './bridge';
 
 /** Runs the bridge until one of `signals` arrives, then stops it gracefully. */
@@ -10,6 +11,9 @@ export async function runBridge(
 ): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
   const bridge = await startBridge({ ...options, log });
+  const address = bridge.settings.metricsAddress;
+  const metrics = address ? await serveBridgeMetrics(bridge, address) : undefined;
+  if (metrics) log(`bridge: metrics on ${metrics.url}/metrics (health: /healthz, /readyz)`);
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     onSignal = resolve;
@@ -19,6 +23,7 @@ export async function runBridge(
   for (const s of signals) process.removeListener(s, onSignal);
   log(`bridge: ${signal}: finishing the batch in hand`);
   await bridge.stop();
+  await metrics?.close();
 }
 
 /** Adds `bridge` as a subcommand of the `slides` program. */

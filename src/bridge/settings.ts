@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { duration } from '../settings/duration';
 import { formatSettingsError } from '@wsi-orchestrator/settings-errors';
-import { SettingsError } from '../settings/settings';
+import { listenAddress, SettingsError } from '../settings/settings';
 import { DEFAULT_SLIDES_TASK_QUEUE } from '../workflows/definitions';
 
 export { SettingsError };
@@ -37,6 +37,7 @@ const schema = z
     BRIDGE_VISIBILITY_LAG: duration.prefault('2s'),
     BRIDGE_START_TIMEOUT: duration.prefault('10s'),
     BRIDGE_BACKOFF_MAX: duration.prefault('30s'),
+    METRICS_ADDRESS: listenAddress.optional(),
     SLIDES_TASK_QUEUE: z
       .string()
       .min(1, 'must not be empty')
@@ -84,6 +85,8 @@ export interface BridgeSettings {
   /** Longest pause between retries while Temporal or SQS is unreachable. */
   backoffMaxMs: number;
   taskQueue: string;
+  /** Where a standalone bridge serves /metrics, /healthz and /readyz; none when unset. */
+  metricsAddress?: { host: string; port: number };
 }
 
 /** Reads and validates the bridge's settings from `env`; throws SettingsError naming each bad one. */
@@ -109,5 +112,6 @@ export function loadBridgeSettings(env: NodeJS.ProcessEnv = process.env): Bridge
     startTimeoutMs: p.BRIDGE_START_TIMEOUT,
     backoffMaxMs: p.BRIDGE_BACKOFF_MAX,
     taskQueue: p.SLIDES_TASK_QUEUE,
+    ...(p.METRICS_ADDRESS ? { metricsAddress: p.METRICS_ADDRESS } : {}),
   };
 }

@@ -1,8 +1,8 @@
 // The SQS bridge's counters as Prometheus metrics, copied from its stats() at each scrape.
 import type { BridgeStats } from '../bridge/bridge';
-import type { ProjectMetrics } from './registry';
+import type { BridgeMetrics } from './bridge-metrics';
 
-export function copyBridgeStats(m: ProjectMetrics, stats: BridgeStats): void {
+export function copyBridgeStats(m: BridgeMetrics, stats: BridgeStats): void {
   const set = (counter: { reset(): void; inc(v: number): void }, value: number): void => {
     counter.reset();
     counter.inc(value);

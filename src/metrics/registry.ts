@@ -2,6 +2,7 @@
 // them, and the alert rules in deploy/prometheus/alerts.yml use them). prom-client keeps
 // them; the worker's /metrics serves them beside the Temporal SDK's own.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { defineBridgeMetrics } from './bridge-metrics';
 
 /** Slide durations span minutes to two days. */
 const DURATION_BUCKETS = [60, 300, 900, 1800, 3600, 7200, 14_400, 28_800, 57_600, 86_400, 172_800];
@@ -134,31 +135,8 @@ export function createProjectMetrics() {
       help: 'ECS tasks this worker supervises now (runEcsTask activities running)',
       registers,
     }),
-    bridgeMessagesReceived: new Counter({
-      name: 'wsi_bridge_messages_received_total',
-      help: 'SQS messages the bridge received',
-      registers,
-    }),
-    bridgeWorkflowsStarted: new Counter({
-      name: 'wsi_bridge_workflows_started_total',
-      help: 'Slide workflows the bridge started (or joined, when already running)',
-      registers,
-    }),
-    bridgeMessagesRejected: new Counter({
-      name: 'wsi_bridge_messages_rejected_total',
-      help: 'SQS messages the bridge sent to the dead-letter queue',
-      registers,
-    }),
-    bridgeStartErrors: new Counter({
-      name: 'wsi_bridge_start_errors_total',
-      help: 'Workflow starts that failed (Temporal unreachable, ...) and were retried',
-      registers,
-    }),
-    bridgeInFlight: new Gauge({
-      name: 'wsi_bridge_in_flight',
-      help: 'Slides the bridge believes in flight (bounded by BRIDGE_MAX_IN_FLIGHT)',
-      registers,
-    }),
+    // The bridge's, when it runs in this process (`npm start`).
+    ...defineBridgeMetrics(registers),
   };
 }
 

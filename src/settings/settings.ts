@@ -126,8 +126,8 @@ const exitCodes = z
 /** The reference processor's own verdicts (processor/errors.ts): 2 no such slide, 64 bad environment, 65 unreadable image. */
 const DEFAULT_PERMANENT_EXIT_CODES = '2,64,65';
 
-/** `host:port` of the worker's metrics and health endpoint, e.g. `0.0.0.0:9464`. */
-const listenAddress = z.string().transform((value, ctx) => {
+/** `host:port` of a metrics and health endpoint (METRICS_ADDRESS), e.g. `0.0.0.0:9464`. */
+export const listenAddress = z.string().transform((value, ctx) => {
   const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value.trim());
   const port = Number(match?.[2]);
   if (!match || !(port >= 0 && port <= 65535)) {
