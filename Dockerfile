@@ -1,7 +1,7 @@
 # The orchestrator image: `slides worker` (the default), `slides bridge` and the rest of the CLI,
 # as compiled JavaScript with production dependencies only. The processor's image is
 # packages/processor/Dockerfile; the local ECS and the compose set-up use dev/Dockerfile.
-# Node 22 LTS by default; Node 20 (>= 20.9) works too: --build-arg NODE_VERSION=20.
+# Node 22 LTS, the project's baseline (package.json engines, .node-version).
 ARG NODE_VERSION=22
 
 # Build stage: the orchestrator's and the shared packages' dependencies (TypeScript, tsx, webpack
