@@ -9,6 +9,7 @@ import { CHECKPOINT_VERSION, CheckpointStore, resumeFrom, type Checkpoint } from
 import type { ProcessorSettings } from './settings';
 import { chunkRange, dziGeometry, dziXml, levelOf, tileAt, tilePath, type DziGeometry } from './dzi';
 import { errorMessage } from './errors';
+import { asFormatError } from './formats';
 import type { JsonLogger } from './log';
 import { downloadSlide, headSlide, outputKey, putObject, type SlideObject } from './s3-io';
 import type { StopSignal } from './stop';
@@ -233,7 +234,7 @@ export async function runProcessor(
         log.event('checkpoint-failed', { error: errorMessage(e) });
       });
     }
-    throw err;
+    throw asFormatError(settings.slide.key, err);
   } finally {
     await tiler?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });

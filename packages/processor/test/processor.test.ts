@@ -251,6 +251,21 @@ describe('processor against moto', () => {
     expect(run.stderr).toContain('not a readable image');
   });
 
+  test('a vendor slide it cannot read: exit 65, naming the OpenSlide processor', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: SLIDES, Key: 'vendor/case 1.ndpi', Body: 'not a tiff' }));
+    const run = await runProcessorToExit(
+      env({
+        SLIDE_BUCKET: SLIDES,
+        SLIDE_KEY: 'vendor/case 1.ndpi',
+        CHECKPOINT_URI: `s3://${OUT}/checkpoints/vendor.json`,
+        OUTPUT_URI: `s3://${OUT}/tiles/vendor/`,
+      }),
+    );
+    expect(run.code).toBe(65);
+    expect(run.stderr).toContain('is a .ndpi slide');
+    expect(run.stderr).toContain('OpenSlide processor');
+  });
+
   test('a bad environment: exit 64, naming the variable', async () => {
     const run = await runProcessorToExit(
       env({ SLIDE_BUCKET: SLIDES, SLIDE_KEY: 'plain/slide-1.tif', OUTPUT_URI: `s3://${OUT}/tiles/x/` }),
