@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { joinS3Uri } from '@wsi-orchestrator/task-contract';
 import type { Settings } from '../settings/settings';
 import { slideId as slideIdOf, slideWorkflowId } from '../slides/identity';
+import { routeTaskDefinition } from '../slides/routing';
 import { chooseFirstTier } from '../workflows/decide';
 import { FailureType } from '../workflows/errors';
 import type { SlideInput, SlidePlan } from '../workflows/types';
@@ -59,13 +60,16 @@ export async function planSlide(deps: PlanDeps, input: SlideInput): Promise<Slid
     throw ApplicationFailure.nonRetryable((err as Error).message, FailureType.InvalidSlideInput);
   }
   const id = slideIdOf(input.bucket, input.key);
+  // The input's own choice, else the processor its key's suffix is routed to, else the default.
+  const taskDefinition =
+    input.taskDefinition ?? routeTaskDefinition(settings.ecs.taskDefinitionRoutes, input.key);
   // Checkpoints belong to one workflow run: relaunches resume it, a later run starts fresh.
   const runId = Context.current().info.workflowExecution?.runId ?? 'run';
   return {
     slideId: id,
     sizeBytes,
     cluster: input.cluster ?? settings.ecs.cluster,
-    ...(input.taskDefinition ? { taskDefinition: input.taskDefinition } : {}),
+    ...(taskDefinition ? { taskDefinition } : {}),
     tiers: settings.tiers,
     firstTier,
     workflowId: slideWorkflowId(input.bucket, input.key),

@@ -3,6 +3,7 @@
 // the program with a message naming the setting. Temporal's own connection settings
 // (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*) are read by
 // @temporalio/envconfig in src/temporal/connection.ts, not here.
+import { parseTaskDefinitionRoutes, type TaskDefinitionRoute } from '../slides/routing';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseS3Uri } from '@wsi-orchestrator/task-contract';
@@ -26,6 +27,14 @@ const nonNegativeInt = z.coerce.number().int().nonnegative();
 const list = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean));
+const taskDefinitionRoutes = z.string().transform((value, ctx) => {
+  try {
+    return parseTaskDefinitionRoutes(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
 const s3Prefix = z.string().refine(
   (uri) => {
     try {
@@ -156,6 +165,7 @@ const schema = z
     ECS_TASK_QUEUE: z.string().min(1).default(DEFAULT_ECS_TASK_QUEUE),
     ECS_CLUSTER: z.string().min(1).default('default'),
     ECS_TASK_DEFINITION: z.string().min(1).default('wsi-processor'),
+    ECS_TASK_DEFINITION_ROUTES: taskDefinitionRoutes.prefault(''),
     ECS_CONTAINER_NAME: z.string().min(1).default('processor'),
     ECS_LAUNCH_TYPE: z.enum(['FARGATE', 'EC2', 'EXTERNAL']).optional(),
     ECS_CAPACITY_PROVIDER_STRATEGY: capacityProviderStrategy.optional(),
@@ -254,6 +264,8 @@ export interface Settings {
   ecs: {
     cluster: string;
     taskDefinition: string;
+    /** Task definitions by key suffix (ECS_TASK_DEFINITION_ROUTES); taskDefinition for the rest. */
+    taskDefinitionRoutes: TaskDefinitionRoute[];
     containerName: string;
     launchType?: 'FARGATE' | 'EC2' | 'EXTERNAL';
     capacityProviderStrategy?: { capacityProvider: string; weight: number; base: number }[];
@@ -314,6 +326,7 @@ function toSettings(p: Parsed): Settings {
     ecs: {
       cluster: p.ECS_CLUSTER,
       taskDefinition: p.ECS_TASK_DEFINITION,
+      taskDefinitionRoutes: p.ECS_TASK_DEFINITION_ROUTES,
       containerName: p.ECS_CONTAINER_NAME,
       launchType,
       capacityProviderStrategy: p.ECS_CAPACITY_PROVIDER_STRATEGY,
