@@ -18,6 +18,14 @@ export const PYTHON_REQUIREMENTS = [
   'boto3==1.44.8',
   'pytest==9.2.0',
   'ruff==0.17.6',
+  // The OpenSlide processor (packages/processor-openslide): OpenSlide as wheels (the library
+  // itself ships in openslide-bin), and tifffile + imagecodecs to make synthetic SVS in tests.
+  'openslide-bin==4.0.1.2',
+  'openslide-python==1.4.7',
+  'pillow==13.0.0',
+  'numpy==2.4.6',
+  'tifffile==2026.3.3',
+  'imagecodecs==2026.3.6',
 ] as const;
 
 /**

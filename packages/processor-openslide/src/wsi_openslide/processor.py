@@ -1,0 +1,139 @@
+"""The slide task: download, open with OpenSlide, write metadata and a thumbnail, then the
+DeepZoom tiles in chunks (checkpoint after each), then the .dzi descriptor last."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import openslide
+from openslide.deepzoom import DeepZoomGenerator
+from wsi_task import BadSlide, SlideNotFound, TaskContext
+
+from .metadata import slide_metadata
+from .settings import Settings, read_settings
+from .tiles import dzi_xml, encode_tile, tile_order, tile_path
+
+
+def process_slide(task: TaskContext, settings: Settings | None = None) -> None:
+    settings = settings or read_settings()
+    with tempfile.TemporaryDirectory(prefix=f"wsi-openslide-{task.env.slide_id}-") as tmp:
+        path = download(task, Path(tmp))
+        slide = open_slide(path)
+        try:
+            _process(task, slide, settings)
+        except openslide.OpenSlideError as err:
+            raise BadSlide(f"OpenSlide cannot read {task.env.slide.uri}: {err}") from err
+        finally:
+            slide.close()
+
+
+def download(task: TaskContext, folder: Path) -> Path:
+    """The slide as OpenSlide needs it on disk. A key ending in "/" is a folder (DICOM WSI): every
+    object under it is fetched. An .mrxs also needs its data folder, the sibling prefix of the
+    same name; both keep their names, since OpenSlide finds companion files by name."""
+    key = task.env.slide.key
+    if key.endswith("/"):
+        files = _download_prefix(task, key, folder)
+        if not files:
+            raise SlideNotFound(f"no objects under {task.env.slide.uri}")
+        return files[0]
+    target = folder / (PurePosixPath(key).name or "slide")
+    task.download_slide(target)
+    if key.lower().endswith(".mrxs"):
+        _download_prefix(task, key[: -len(".mrxs")] + "/", folder / target.stem)
+    return target
+
+
+def _download_prefix(task: TaskContext, prefix: str, folder: Path) -> list[Path]:
+    bucket = task.env.slide.bucket
+    files: list[Path] = []
+    for page in task.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            relative = obj["Key"][len(prefix) :]
+            if not relative or relative.endswith("/") or ".." in relative.split("/"):
+                continue
+            target = folder / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            task.s3.download_file(bucket, obj["Key"], str(target))
+            files.append(target)
+    return sorted(files)
+
+
+def open_slide(path: Path) -> openslide.OpenSlide:
+    try:
+        return openslide.OpenSlide(path)
+    except openslide.OpenSlideUnsupportedFormatError as err:
+        raise BadSlide(f"not a slide OpenSlide can read (unsupported format): {err}") from err
+    except (openslide.OpenSlideError, OSError) as err:
+        raise BadSlide(f"OpenSlide cannot open the slide: {err}") from err
+
+
+def _jpeg(image: Any) -> bytes:
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def _process(task: TaskContext, slide: openslide.OpenSlide, settings: Settings) -> None:
+    dz = DeepZoomGenerator(
+        slide, tile_size=settings.tile_size, overlap=settings.overlap, limit_bounds=False
+    )
+    tiles = list(tile_order(dz))
+    width, height = slide.dimensions
+    task.start(
+        total=len(tiles),
+        identity={
+            "tileSize": settings.tile_size,
+            "overlap": settings.overlap,
+            "format": settings.format,
+            "quality": settings.quality,
+            "width": width,
+            "height": height,
+        },
+    )
+
+    # Small outputs first (idempotent, rewritten on a relaunch): they do not count as units.
+    meta = slide_metadata(slide, task.env.slide.uri)
+    meta["deepZoom"] = {
+        "descriptor": "slide.dzi",
+        "tileSize": settings.tile_size,
+        "overlap": settings.overlap,
+        "format": settings.format,
+        "levels": dz.level_count,
+        "tiles": len(tiles),
+    }
+    thumb = slide.get_thumbnail((settings.thumbnail_size, settings.thumbnail_size))
+    task.upload("thumbnail.jpg", _jpeg(thumb), "image/jpeg")
+    exported = []
+    for name in settings.export_associated:
+        image = slide.associated_images.get(name)
+        if image is None:
+            task.log("associated_image_missing", name=name)
+            continue
+        task.upload(f"associated/{name}.jpg", _jpeg(image), "image/jpeg")
+        exported.append(name)
+    meta["exportedAssociatedImages"] = exported
+    task.upload("metadata.json", json.dumps(meta, indent=2) + "\n", "application/json")
+
+    # Tiles, chunk by chunk: a chunk's tiles are uploaded, then the checkpoint advances, so a
+    # SIGKILL redoes at most one chunk. SIGTERM stops between tiles (remaining() raises) and
+    # run_task saves `done` = the tiles uploaded so far.
+    ext = settings.format
+    for index in task.remaining():
+        tile = tiles[index]
+        body = encode_tile(
+            dz.get_tile(tile.level, (tile.col, tile.row)), settings.format, settings.quality
+        )
+        task.upload(tile_path(tile, ext), body, settings.content_type)
+        task.uploaded(index)
+        if (index + 1) % settings.chunk_tiles == 0 or index + 1 == len(tiles):
+            task.save_checkpoint()
+            task.log("chunk", done=index + 1, total=len(tiles), level=tile.level)
+
+    fmt = settings.format
+    descriptor = dzi_xml(width, height, settings.tile_size, settings.overlap, fmt)
+    task.upload("slide.dzi", descriptor, "application/xml")
