@@ -177,3 +177,19 @@ def test_sigkill_redoes_at_most_one_chunk(
     code, out, err = run(task_env, CHUNK_TILES="8")
     assert code == 0, err
     assert events(out, "started")[0]["resumedFrom"] == cp["done"]
+
+
+def test_folder_key_fetches_every_object(
+    svs_jpeg: Path, s3: Any, bucket: str, task_env: dict[str, str]
+) -> None:
+    # A key ending in "/" is a folder (as DICOM WSI comes): everything under it is fetched.
+    s3.upload_file(str(svs_jpeg), bucket, "slides/case-1/a.svs")
+    code, _, err = run({**task_env, "SLIDE_KEY": "slides/case-1/"}, CHUNK_TILES="100")
+    assert code == 0, err
+    meta = json.loads(outputs(s3, bucket)["metadata.json"])
+    assert meta["vendor"] == "aperio"
+
+
+def test_empty_folder_exits_2(s3: Any, bucket: str, task_env: dict[str, str]) -> None:
+    code, _, err = run({**task_env, "SLIDE_KEY": "slides/nothing/"})
+    assert code == 2, err
