@@ -46,33 +46,44 @@ async function resetToStart(client: Client, handle: WorkflowHandle): Promise<voi
 /**
  * `count` slides with a running task terminated and re-submitted, `count` queued slides reset
  * (a queued slide cannot complete between the look and the reset, which would make a second
- * completed run), then the budget terminated.
+ * completed run), then the budget terminated. The operator looks again until it has found
+ * enough slides in each phase (on a loaded machine one look may find only one running), each
+ * slide acted on at most once, and gives up at `lookFor` so a run without such slides ends.
  */
 export async function operate(
   client: Client,
   slides: WorkflowHandle[],
   count: number,
   budgetWorkflowId: string,
+  lookFor = 90_000,
 ): Promise<OperatorActions> {
   const done: OperatorActions = { resubmitted: 0, reset: 0, budgetTerminated: 0 };
-  for (const handle of slides) {
-    if (done.resubmitted + done.reset >= 2 * count) break;
-    const phase = await handle.query(statusQuery).then(
-      (s) => s.phase,
-      () => undefined, // closed meanwhile
-    );
-    try {
-      if (phase === 'RUNNING' && done.resubmitted < count) {
-        await terminateAndResubmit(client, handle);
-        done.resubmitted++;
-      } else if (phase === 'QUEUED' && done.reset < count) {
-        await resetToStart(client, handle);
-        done.reset++;
+  const actedOn = new Set<string>();
+  const until = Date.now() + lookFor;
+  while (done.resubmitted + done.reset < 2 * count && Date.now() < until) {
+    for (const handle of slides) {
+      if (done.resubmitted + done.reset >= 2 * count) break;
+      if (actedOn.has(handle.workflowId)) continue;
+      const phase = await handle.query(statusQuery).then(
+        (s) => s.phase,
+        () => undefined, // closed meanwhile
+      );
+      try {
+        if (phase === 'RUNNING' && done.resubmitted < count) {
+          actedOn.add(handle.workflowId);
+          await terminateAndResubmit(client, handle);
+          done.resubmitted++;
+        } else if (phase === 'QUEUED' && done.reset < count) {
+          actedOn.add(handle.workflowId);
+          await resetToStart(client, handle);
+          done.reset++;
+        }
+      } catch (err) {
+        // The slide finished between the look and the act: an operator would pick another.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
-    } catch (err) {
-      // The slide finished between the look and the act: an operator would pick another.
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
+    if (done.resubmitted + done.reset < 2 * count) await new Promise((r) => setTimeout(r, 500));
   }
   await client.workflow.getHandle(budgetWorkflowId).terminate('chaos: an operator terminates the budget');
   done.budgetTerminated = 1;
