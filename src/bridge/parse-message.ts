@@ -9,7 +9,10 @@
 //     (keys NOT URL-encoded there)
 //   - plain {"bucket": "...", "key": "...", "sizeBytes"?: n}
 // The s3:TestEvent, SNS subscription confirmations and every non-ObjectCreated event are
-// acknowledged and ignored (with a reason the bridge logs).
+// acknowledged and ignored (with a reason the bridge logs). An uploaded part of a folder slide
+// (a DICOM series' .dcm) announces its folder (src/slides/folders.ts).
+
+import { slideKeyOfObject } from '../slides/folders';
 
 /** S3 allows keys of up to 1024 bytes of UTF-8. */
 export const MAX_KEY_BYTES = 1024;
@@ -146,11 +149,21 @@ interface Collected {
   ignored: string[];
 }
 
-function addSlide(out: Collected, record: SlideRecord): void {
-  if (isFolderMarker(record.key)) {
-    out.ignored.push(`${record.event} s3://${record.bucket}/${record.key} is a folder marker, not a slide`);
+/**
+ * Adds an announced slide. An upload event's key ending in `/` is the console's folder marker;
+ * a plain message may name a folder slide (a DICOM series) on purpose.
+ */
+function addSlide(out: Collected, uploaded: SlideRecord, folderMeansSlide = false): void {
+  if (isFolderMarker(uploaded.key) && !folderMeansSlide) {
+    out.ignored.push(
+      `${uploaded.event} s3://${uploaded.bucket}/${uploaded.key} is a folder marker, not a slide`,
+    );
     return;
   }
+  // A part of a folder slide (a DICOM series' .dcm) starts its folder's slide, whose size is
+  // all its parts'; the series' other parts then find that slide already started.
+  const key = slideKeyOfObject(uploaded.key);
+  const record = key === uploaded.key ? uploaded : { bucket: uploaded.bucket, key, event: uploaded.event };
   const same = out.records.find((r) => r.bucket === record.bucket && r.key === record.key);
   if (!same) out.records.push(record);
   else same.sizeBytes ??= record.sizeBytes;
@@ -224,7 +237,7 @@ function parsePlain(body: Json, out: Collected): void {
   const key = stringField(body, 'key', '');
   const sizeBytes = sizeField(body, 'sizeBytes', '');
   checkSlide(bucket, key, '');
-  addSlide(out, { bucket, key, event: 'plain', ...(sizeBytes !== undefined ? { sizeBytes } : {}) });
+  addSlide(out, { bucket, key, event: 'plain', ...(sizeBytes !== undefined ? { sizeBytes } : {}) }, true);
 }
 
 const SNS_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);

@@ -190,6 +190,7 @@ const schema = z
     ECS_LAUNCH_RATE: z.coerce.number().positive().default(5),
     CHECKPOINT_URI_PREFIX: s3Prefix.default('s3://wsi-work/checkpoints/'),
     OUTPUT_URI_PREFIX: s3Prefix.default('s3://wsi-work/outputs/'),
+    SLIDE_FOLDER_SETTLE: duration.prefault('30s'),
     MAX_APP_ERRORS: positiveInt.default(3),
     MAX_START_FAILURES: positiveInt.default(3),
     MAX_INTERRUPTIONS: nonNegativeInt.default(20),
@@ -309,6 +310,8 @@ export interface Settings {
   tiers: SizeTier[];
   checkpointUriPrefix: string;
   outputUriPrefix: string;
+  /** A folder slide (a DICOM series) starts once nothing under it has changed for this long. */
+  folderSettleMs: number;
   policy: SlidePolicy;
   progressIntervalMs: number;
   shutdownGraceMs: number;
@@ -354,6 +357,7 @@ function toSettings(p: Parsed): Settings {
     tiers: p.SIZE_TIERS,
     checkpointUriPrefix: p.CHECKPOINT_URI_PREFIX,
     outputUriPrefix: p.OUTPUT_URI_PREFIX,
+    folderSettleMs: p.SLIDE_FOLDER_SETTLE,
     policy: {
       maxAppErrors: p.MAX_APP_ERRORS,
       maxStartFailures: p.MAX_START_FAILURES,

@@ -2,16 +2,18 @@
 // suffixes to task definitions (e.g. `.svs=wsi-openslide,.ndpi=wsi-openslide`), so a lab's
 // vendor slides reach the OpenSlide processor and plain TIFF stays with the default one.
 // A slide input's own taskDefinition always wins. Pure, so every route in agrees.
+// The suffix `/` routes folder slides (a key ending in `/`, e.g. a DICOM WSI series: the
+// bridge turns an uploaded `.dcm` into its folder, src/slides/folders.ts).
 
 export interface TaskDefinitionRoute {
-  /** Lower case, with its dot: `.svs`, `.ome.tif`. */
+  /** Lower case, with its dot: `.svs`, `.ome.tif`; or `/` for folder slides. */
   suffix: string;
   taskDefinition: string;
 }
 
 /** Family, family:revision or ARN, as ECS accepts them. */
 const TASK_DEFINITION = /^[A-Za-z0-9_:/.-]{1,1600}$/;
-const SUFFIX = /^\.[A-Za-z0-9._-]{1,32}$/;
+const SUFFIX = /^(\.[A-Za-z0-9._-]{1,32}|\/)$/;
 
 /** Parses `suffix=taskDefinition` pairs, comma-separated; throws naming the bad entry. */
 export function parseTaskDefinitionRoutes(text: string): TaskDefinitionRoute[] {
@@ -22,7 +24,7 @@ export function parseTaskDefinitionRoutes(text: string): TaskDefinitionRoute[] {
     .filter(Boolean)) {
     const [suffix = '', taskDefinition = '', ...rest] = entry.split('=').map((p) => p.trim());
     if (rest.length > 0 || !SUFFIX.test(suffix) || !TASK_DEFINITION.test(taskDefinition)) {
-      throw new Error(`"${entry}": expected .suffix=taskDefinition, e.g. .svs=wsi-openslide`);
+      throw new Error(`"${entry}": expected .suffix=taskDefinition (or /=taskDefinition for folders), e.g. .svs=wsi-openslide`);
     }
     const lower = suffix.toLowerCase();
     if (routes.some((r) => r.suffix === lower)) throw new Error(`"${entry}": ${lower} is routed twice`);

@@ -188,6 +188,12 @@ export async function processSlide(rawInput: SlideInput): Promise<SlideResult> {
       }
       return result;
     }
+    // A folder slide still being uploaded (a DICOM series, one object per level) waits until
+    // it has settled; plans recorded before folders never set settleMs, so replay is unchanged.
+    while (plan.settleMs) {
+      await sleep(plan.settleMs);
+      plan = await planSlide(input);
+    }
     const result = await runLaunches(input, plan, status, setPhase);
     ended('succeeded');
     return result;

@@ -101,6 +101,11 @@ export interface SlidePlan {
   policy: SlidePolicy;
   /** Prices for the cost estimate; absent in plans recorded before it (then the defaults). */
   prices?: FargatePrices;
+  /**
+   * Set when the slide is a folder still being written (its newest object is younger than
+   * SLIDE_FOLDER_SETTLE): the workflow waits this long and plans again before any launch.
+   */
+  settleMs?: number;
 }
 
 /** The checkpoint the processor writes: at least how many work units are done of how many. */

@@ -1,5 +1,6 @@
 // planSlide picks the processor: the input's taskDefinition, else the one its key's suffix is
-// routed to (ECS_TASK_DEFINITION_ROUTES), else none (the worker's ECS_TASK_DEFINITION).
+// routed to (ECS_TASK_DEFINITION_ROUTES), else none (the worker's ECS_TASK_DEFINITION). A
+// folder slide (a DICOM series) is sized by its objects and waits until they have settled.
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
@@ -11,7 +12,10 @@ import { TEST_CREDENTIALS } from '../support/ecs';
 describe('planSlide routes a slide to its processor', () => {
   let moto: MotoServer;
   let s3: S3Client;
-  const settings = loadSettings({ ECS_TASK_DEFINITION_ROUTES: '.svs=wsi-openslide,.ndpi=wsi-openslide' });
+  const settings = loadSettings({
+    ECS_TASK_DEFINITION_ROUTES: '.svs=wsi-openslide,.ndpi=wsi-openslide,/=wsi-openslide',
+    SLIDE_FOLDER_SETTLE: '1h',
+  });
 
   beforeAll(async () => {
     moto = await startMotoServer();
@@ -22,8 +26,10 @@ describe('planSlide routes a slide to its processor', () => {
       credentials: TEST_CREDENTIALS,
     });
     await s3.send(new CreateBucketCommand({ Bucket: 'lab' }));
-    for (const key of ['a.SVS', 'b.tif', 'c.ndpi'])
-      await s3.send(new PutObjectCommand({ Bucket: 'lab', Key: key, Body: 'slide' }));
+    for (const key of ['a.SVS', 'b.tif', 'c.ndpi', 'case 7/', 'case 7/l0.dcm', 'case 7/l1.dcm', 'empty/'])
+      await s3.send(
+        new PutObjectCommand({ Bucket: 'lab', Key: key, Body: key.endsWith('/') ? '' : 'slide' }),
+      );
   });
 
   afterAll(async () => {
@@ -31,10 +37,13 @@ describe('planSlide routes a slide to its processor', () => {
     await moto?.close();
   });
 
-  const plan = (input: { key: string; taskDefinition?: string }): Promise<SlidePlan> =>
+  const plan = (
+    input: { key: string; taskDefinition?: string },
+    folderSettleMs?: number,
+  ): Promise<SlidePlan> =>
     new MockActivityEnvironment().run(
       planSlide,
-      { s3, settings },
+      { s3, settings: { ...settings, folderSettleMs: folderSettleMs ?? settings.folderSettleMs } },
       { bucket: 'lab', ...input },
     ) as Promise<SlidePlan>;
 
@@ -43,5 +52,23 @@ describe('planSlide routes a slide to its processor', () => {
     expect((await plan({ key: 'c.ndpi' })).taskDefinition).toBe('wsi-openslide');
     expect((await plan({ key: 'b.tif' })).taskDefinition).toBeUndefined();
     expect((await plan({ key: 'a.SVS', taskDefinition: 'my-own:7' })).taskDefinition).toBe('my-own:7');
+  });
+
+  test("a folder slide: its objects' size, routed by `/`, waiting while it was written lately", async () => {
+    const folder = await plan({ key: 'case 7/' });
+    expect(folder.sizeBytes).toBe(10); // two 5-byte parts; the folder marker is no part
+    expect(folder.taskDefinition).toBe('wsi-openslide');
+    // Just uploaded: wait out most of the hour before the first launch.
+    expect(folder.settleMs).toBeGreaterThan(50 * 60_000);
+    expect(folder.settleMs).toBeLessThanOrEqual(60 * 60_000);
+    // Settled: no wait.
+    expect((await plan({ key: 'case 7/' }, 0)).settleMs).toBeUndefined();
+    // A plain object never waits.
+    expect((await plan({ key: 'a.SVS' })).settleMs).toBeUndefined();
+  });
+
+  test('a folder slide with no objects is not found, naming the folder', async () => {
+    await expect(plan({ key: 'empty/' })).rejects.toThrow(/slide folder s3:\/\/lab\/empty\/ has no objects/);
+    await expect(plan({ key: 'nothing here/' })).rejects.toThrow(/has no objects/);
   });
 });

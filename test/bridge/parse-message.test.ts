@@ -123,6 +123,28 @@ describe('message shapes', () => {
     expect(p.ignored[0]).toContain('folder marker');
   });
 
+  test("an uploaded DICOM series' .dcm files announce their folder's slide once, without a size", () => {
+    const p = accepted(
+      parseMessage(
+        s3Event(
+          { bucket: B, encodedKey: 'incoming/case+7/level-0.dcm', size: 900 },
+          { bucket: B, encodedKey: 'incoming/case+7/LEVEL-1.DCM', size: 300 },
+          { bucket: B, encodedKey: 'root.dcm', size: 5 },
+        ),
+      ),
+    );
+    expect(p.records).toEqual([
+      { bucket: B, key: 'incoming/case 7/', event: 'ObjectCreated:Put' },
+      { bucket: B, key: 'root.dcm', sizeBytes: 5, event: 'ObjectCreated:Put' },
+    ]);
+  });
+
+  test('a plain message may name a folder slide on purpose', () => {
+    const p = accepted(parseMessage(plain(B, 'dicom/case 8/')));
+    expect(p.records).toEqual([{ bucket: B, key: 'dicom/case 8/', event: 'plain' }]);
+    expect(p.ignored).toEqual([]);
+  });
+
   test('SNS without raw delivery: the S3 event inside the envelope', () => {
     const p = accepted(
       parseMessage(snsEnvelope(s3Event({ bucket: B, encodedKey: 'sns/my+slide.svs', size: 7 }))),

@@ -17,6 +17,14 @@ describe('routing slides to processors by key suffix', () => {
     expect(routeTaskDefinition([], 'lab/a.svs')).toBeUndefined();
   });
 
+  test('`/` routes folder slides (a DICOM series), and only them', () => {
+    const withFolders = parseTaskDefinitionRoutes('.svs=wsi-openslide,/=wsi-openslide-dicom');
+    expect(routeTaskDefinition(withFolders, 'lab/case 7/')).toBe('wsi-openslide-dicom');
+    expect(routeTaskDefinition(withFolders, 'lab/case 7/level-0.dcm')).toBeUndefined();
+    expect(routeTaskDefinition(routes, 'lab/case 7/')).toBeUndefined();
+    expect(() => parseTaskDefinitionRoutes('//=x')).toThrow(/"\/\/=x": expected/);
+  });
+
   test('a bad entry is refused, naming it and the setting', () => {
     expect(() => parseTaskDefinitionRoutes('svs=wsi-openslide')).toThrow(
       /"svs=wsi-openslide": expected \.suffix=taskDefinition/,
