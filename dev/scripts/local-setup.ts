@@ -5,7 +5,7 @@ import { prepareLocalAws } from '../stack/local-stack';
 prepareLocalAws(process.env).then(
   () =>
     console.log(
-      'buckets wsi-slides, wsi-work, the upload queue and task definitions wsi-processor, wsi-processor-sim are ready',
+      'buckets wsi-slides, wsi-work, the upload queue and task definitions wsi-processor, wsi-processor-sim, wsi-processor-openslide, wsi-example-tissue-fraction are ready',
     ),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);

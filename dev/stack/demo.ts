@@ -1,16 +1,21 @@
 // `npm run demo`: the whole thing once. Starts the local stack and a worker, uploads a batch
-// of synthetic slides, submits them, shows progress bars, prints a summary table and exits 0
+// of synthetic slides (TIFFs for the TypeScript processor, an Aperio SVS with JPEG 2000 inside
+// for the OpenSlide processor, which the stack's routes send it to), submits them, shows progress bars, prints a summary table and exits 0
 // when every slide succeeded.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Command, InvalidArgumentError } from 'commander';
+import { makeTestSlides, uploadTestSlide } from '../slides/python-slides';
 import { makeSyntheticSlide } from '../slides/synthetic';
 import { createS3Client } from '../../src/aws/clients';
 import { submitSlide } from '../../src/cli/submit';
 import { watchSlides } from '../../src/cli/watch';
 import { slideWorkflowId } from '../../src/slides/identity';
 import { freePort, isPortFree } from '../../src/util/net';
-import { SLIDES_BUCKET } from './local-stack';
+import { LOCAL_ROUTES, SLIDES_BUCKET } from './local-stack';
 import { describeStack, settingsFromEnvironment, startStackWithWorker } from './run-stack';
 
 const positive = (v: string): number => {
@@ -27,14 +32,17 @@ async function uiPort(): Promise<number> {
 async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const o = new Command('demo')
-    .option('--count <n>', 'slides to process', positive, 4)
+    .option('--count <n>', 'TIFF slides to process (plus one SVS)', positive, 4)
     .option('--width <px>', 'slide width', positive, 3000)
     .option('--height <px>', 'slide height', positive, 2200)
     .parse()
     .opts<{ count: number; width: number; height: number }>();
 
   const started = Date.now();
-  const stack = await startStackWithWorker({ uiPort: await uiPort(), settings: settingsFromEnvironment() });
+  const stack = await startStackWithWorker({
+    uiPort: await uiPort(),
+    settings: { ECS_TASK_DEFINITION_ROUTES: LOCAL_ROUTES, ...settingsFromEnvironment() },
+  });
   try {
     console.log(describeStack(stack).join('\n'));
     const s3 = createS3Client(stack.env);
@@ -43,11 +51,20 @@ async function main(): Promise<number> {
       (_, i) => `demo/slide-${String(i + 1).padStart(3, '0')}.tif`,
     );
     console.log(
-      `\nuploading ${o.count} synthetic ${o.width}x${o.height} slides to s3://${SLIDES_BUCKET}/demo/ ...`,
+      `\nuploading ${o.count} synthetic ${o.width}x${o.height} TIFF slides and one SVS to s3://${SLIDES_BUCKET}/demo/ ...`,
     );
     for (const [i, key] of keys.entries()) {
       const body = await makeSyntheticSlide({ width: o.width, height: o.height, seed: i + 1 });
       await s3.send(new PutObjectCommand({ Bucket: SLIDES_BUCKET, Key: key, Body: body }));
+    }
+    // A vendor slide beside them: the `.svs` route sends it to the OpenSlide processor.
+    const scratch = await mkdtemp(path.join(tmpdir(), 'wsi-demo-'));
+    try {
+      const [svs] = await makeTestSlides(scratch, ['svs-j2k'], { width: o.width, height: o.height });
+      if (!svs) throw new Error('make_test_slides.py wrote no SVS');
+      keys.push(await uploadTestSlide(s3, SLIDES_BUCKET, svs, 'demo/slide-jp2k.svs'));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
     const ids = keys.map((key) => slideWorkflowId(SLIDES_BUCKET, key));
     for (const [i, key] of keys.entries()) {

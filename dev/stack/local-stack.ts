@@ -21,12 +21,43 @@ import {
   type LocalEcsOptions,
 } from '@wsi-orchestrator/local-ecs';
 import { connectExistingServer, startDevServer } from '../temporal/environment';
-import { PROCESSOR_ENTRY, PROJECT_ROOT, tsxNodeArgs } from '../tools/layout';
+import { findOnPath, pythonTargetDir } from '../tools/binaries';
+import {
+  PROCESSOR_ENTRY,
+  PROJECT_ROOT,
+  PYTHON_EXAMPLE_ENTRY,
+  PYTHON_SOURCE_DIRS,
+  tsxNodeArgs,
+} from '../tools/layout';
 
 export const SLIDES_BUCKET = 'wsi-slides';
 export const WORK_BUCKET = 'wsi-work';
 export const PROCESSOR_FAMILY = 'wsi-processor';
 export const SIMULATED_FAMILY = 'wsi-processor-sim';
+/** The OpenSlide processor (packages/processor-openslide): SVS, NDPI, MRXS, SCN, BIF, DICOM. */
+export const OPENSLIDE_FAMILY = 'wsi-processor-openslide';
+/** docs/python-tasks.md's example: a lab's own Python program as a slide task. */
+export const EXAMPLE_FAMILY = 'wsi-example-tissue-fraction';
+
+/**
+ * `npm start`'s and the demo's routes: vendor formats and folder slides (DICOM) go to the
+ * OpenSlide processor; plain tiled TIFF stays with the default (TypeScript) processor, unless
+ * a slide's input names another task definition. (Tests and benchmarks set their own.)
+ */
+export const LOCAL_ROUTES = [
+  '.svs',
+  '.ndpi',
+  '.vms',
+  '.vmu',
+  '.mrxs',
+  '.scn',
+  '.bif',
+  '.svslide',
+  '.dcm',
+  '/',
+]
+  .map((suffix) => `${suffix}=${OPENSLIDE_FAMILY}`)
+  .join(',');
 export const CONTAINER_NAME = 'processor';
 
 /** Fargate sizes small enough for a laptop; the processor peaks well under 512 MiB on demo slides. */
@@ -83,6 +114,43 @@ export function processorContainer(extraEnv: Record<string, string> = {}): Conta
   };
 }
 
+/** The Python interpreter the local ECS runs Python tasks with: $PYTHON, else python3's full path. */
+function pythonExecutable(): string {
+  return process.env.PYTHON ?? findOnPath('python3') ?? 'python3';
+}
+
+/**
+ * A Python program as a container, run by the local ECS as a local process with the pinned
+ * tools of `npm run setup` (.tools/python) and the project's Python packages on its path. (Its
+ * image installs the same pins from PyPI: packages/processor-openslide/Dockerfile.)
+ */
+export function pythonContainer(args: string[], extraEnv: Record<string, string> = {}): ContainerDefinition {
+  const env = {
+    PYTHONPATH: [pythonTargetDir(), ...PYTHON_SOURCE_DIRS].join(path.delimiter),
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONUNBUFFERED: '1',
+    ...extraEnv,
+  };
+  return {
+    name: CONTAINER_NAME,
+    image: 'wsi-orchestrator/python-task:local',
+    essential: true,
+    entryPoint: [pythonExecutable()],
+    command: args,
+    stopTimeout: 30,
+    memoryReservation: 128,
+    environment: Object.entries(env).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/** The OpenSlide processor as a local process: the same module its image runs. */
+export const openslideContainer = (extraEnv: Record<string, string> = {}): ContainerDefinition =>
+  pythonContainer(['-m', 'wsi_openslide'], extraEnv);
+
+/** docs/python-tasks.md's example program as a local process. */
+export const exampleContainer = (extraEnv: Record<string, string> = {}): ContainerDefinition =>
+  pythonContainer([PYTHON_EXAMPLE_ENTRY], extraEnv);
+
 /**
  * A simulated processor for the local ECS: runs no process, stays RUNNING for SIM_DURATION_MS
  * and exits with SIM_EXIT_CODE (see packages/local-ecs/README.md for the other SIM_* variables).
@@ -128,8 +196,8 @@ export const UPLOADS_PREFIX = 'incoming/';
 
 /**
  * Creates the buckets, the upload queue and its DLQ (S3 notifies the queue of uploads under
- * `incoming/`), and registers the processor's task definitions (the real one and a simulated
- * one) on the endpoints named in `env`: the local stack's set-up, also run as
+ * `incoming/`), and registers the processors' task definitions (the TypeScript one, a simulated
+ * one, the OpenSlide one and docs/python-tasks.md's example) on the endpoints named in `env`: the local stack's set-up, also run as
  * `npm run local-setup` by docker-compose (dev/scripts/local-setup.ts).
  */
 export async function prepareLocalAws(env: Record<string, string | undefined>): Promise<LocalQueues> {
@@ -146,6 +214,8 @@ export async function prepareLocalAws(env: Record<string, string | undefined>): 
   const ecs = createEcsClient(env);
   await registerTaskDefinition(ecs, PROCESSOR_FAMILY, processorContainer());
   await registerTaskDefinition(ecs, SIMULATED_FAMILY, simulatedContainer());
+  await registerTaskDefinition(ecs, OPENSLIDE_FAMILY, openslideContainer());
+  await registerTaskDefinition(ecs, EXAMPLE_FAMILY, exampleContainer());
   return queues;
 }
 

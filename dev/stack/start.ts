@@ -1,12 +1,14 @@
 // `npm start`: the whole pipeline locally, in one process, until Ctrl-C: the Temporal dev
 // server with its Web UI on :8233 (history kept in .data/temporal.sqlite), moto for S3 and
 // SQS on :5000 (uploads to s3://wsi-slides/incoming/ notify a queue), the local ECS on
-// :5100 with the processor registered, the worker, and the SQS bridge.
+// :5100 with the processors registered (vendor formats routed to the OpenSlide one), the
+// worker, and the SQS bridge.
 import { mkdirSync } from 'node:fs';
 import { DefaultLogger } from '@temporalio/worker';
 import path from 'node:path';
 import { installRuntimeWithMetrics } from '../../src/metrics/sdk-runtime';
 import { PROJECT_ROOT } from '../tools/binaries';
+import { LOCAL_ROUTES } from './local-stack';
 import { describeStack, settingsFromEnvironment, startStackWithWorker } from './run-stack';
 
 export const START_PORTS = { temporal: 7233, ui: 8233, moto: 5000, localEcs: 5100, metrics: 9464 };
@@ -21,7 +23,11 @@ async function main(): Promise<void> {
     dbFilename: path.join(dataDir, 'temporal.sqlite'),
     motoPort: START_PORTS.moto,
     localEcs: { port: START_PORTS.localEcs },
-    settings: { METRICS_ADDRESS: `127.0.0.1:${START_PORTS.metrics}`, ...settingsFromEnvironment() },
+    settings: {
+      METRICS_ADDRESS: `127.0.0.1:${START_PORTS.metrics}`,
+      ECS_TASK_DEFINITION_ROUTES: LOCAL_ROUTES,
+      ...settingsFromEnvironment(),
+    },
     sdkMetricsUrl,
     bridge: true,
   });

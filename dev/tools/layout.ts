@@ -12,3 +12,18 @@ export const PROCESSOR_ENTRY = path.join(PROJECT_ROOT, 'packages', 'processor', 
 export function tsxNodeArgs(entry: string): string[] {
   return ['--require', 'tsx/cjs', entry];
 }
+
+/** The Python packages the local stack runs as task processes (their sources, no install). */
+export const PYTHON_SOURCE_DIRS = [
+  path.join(PROJECT_ROOT, 'packages', 'task-py', 'src'),
+  path.join(PROJECT_ROOT, 'packages', 'processor-openslide', 'src'),
+];
+
+/** The lab-style example program of docs/python-tasks.md, run as a slide task locally. */
+export const PYTHON_EXAMPLE_ENTRY = path.join(
+  PROJECT_ROOT,
+  'packages',
+  'task-py',
+  'examples',
+  'tissue_fraction.py',
+);

@@ -8,7 +8,7 @@ import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
-import { PROJECT_ROOT } from '../../dev/tools/binaries';
+import { PROJECT_ROOT, PYTHON_REQUIREMENTS } from '../../dev/tools/binaries';
 import { findCompose } from '../../dev/tools/compose';
 import { readDockerfile, workspacesOf } from './dockerfile';
 
@@ -178,6 +178,18 @@ describe('docker-compose.yml', () => {
 // and the services point at real Dockerfiles, files and scripts. What the build stages produce is
 // checked after a real build in build.test.ts.
 const DOCKERFILES = ['Dockerfile', 'packages/processor/Dockerfile', 'dev/Dockerfile'];
+
+// The Python images install from PyPI what `npm run setup` installs for the tests, at the same
+// versions: an image never runs a library the suite did not.
+test.each(['packages/processor-openslide/Dockerfile', 'dev/Dockerfile'])(
+  '%s pins its Python packages as npm run setup does',
+  (dockerfile) => {
+    const runs = readDockerfile(path.join(PROJECT_ROOT, dockerfile)).flatMap((s) => s.runs);
+    const pins = runs.flatMap((r) => r.command.match(/[A-Za-z0-9_.[\]-]+==[A-Za-z0-9_.-]+/g) ?? []);
+    expect(pins.length).toBeGreaterThan(0);
+    expect(pins.filter((pin) => !(PYTHON_REQUIREMENTS as readonly string[]).includes(pin))).toEqual([]);
+  },
+);
 
 describe.each(DOCKERFILES)('%s', (dockerfile) => {
   const stages = readDockerfile(path.join(PROJECT_ROOT, dockerfile));
