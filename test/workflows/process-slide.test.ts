@@ -105,12 +105,18 @@ describe('processSlide decides on every ECS outcome', () => {
     runWith<T>(fn: (taskQueue: string) => Promise<T>): Promise<T>;
     /** Lets a 'gate' step finish with exit code 0. */
     open(): void;
+    /** How many times planSlide ran. */
+    plans(): number;
   }
 
   let workflowCounter = 0;
 
   /** A worker whose runEcsTask plays the given steps, one per call. */
-  async function scenario(steps: Step[], basePlan: SlidePlan = PLAN): Promise<Scenario> {
+  async function scenario(
+    steps: Step[],
+    basePlan: SlidePlan = PLAN,
+    settles: number[] = [],
+  ): Promise<Scenario> {
     // A task queue per scenario: a worker left behind by a failed test cannot steal its tasks.
     const taskQueue = `${TASK_QUEUE}-${++workflowCounter}`;
     const plan = { ...basePlan, ecsTaskQueue: taskQueue, admissionTaskQueue: taskQueue };
@@ -118,13 +124,19 @@ describe('processSlide decides on every ECS outcome', () => {
     const admissions: AdmitLaunchInput[] = [];
     const stops: StopEcsTaskInput[] = [];
     let gateOpen = false;
+    let plans = 0;
     const worker = await Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: bundle,
       sinks: slideMetricsSinks(createProjectMetrics()),
       activities: {
-        planSlide: async () => plan,
+        // A folder slide still being written answers settleMs, once per wait in `settles`.
+        planSlide: async () => {
+          plans++;
+          const settleMs = settles.shift();
+          return settleMs === undefined ? plan : { ...plan, settleMs };
+        },
         // The cluster budget grants at once here; its own tests are in test/budget.
         admitLaunch: async (input: AdmitLaunchInput): Promise<Lease> => {
           admissions.push(input);
@@ -173,6 +185,7 @@ describe('processSlide decides on every ECS outcome', () => {
       calls,
       admissions,
       stops,
+      plans: () => plans,
       run: async (fn) => {
         const handle = await env.client.workflow.start('processSlide', {
           taskQueue,
@@ -220,6 +233,14 @@ describe('processSlide decides on every ECS outcome', () => {
       bucket: 'slides',
       key: 'case 1/slide.svs',
     });
+  });
+
+  test('a folder slide still being written waits until it has settled, then launches once', async () => {
+    const s = await scenario([success], PLAN, [60_000, 30_000]);
+    const result = await s.run((h) => h.result());
+    expect(result.launches).toBe(1);
+    expect(s.plans()).toBe(3);
+    expect(s.admissions).toHaveLength(1);
   });
 
   test('no capacity (failures[]): the launch is retried with backoff and the slide does not fail', async () => {
