@@ -26,6 +26,20 @@ export const PYTHON_REQUIREMENTS = [
   'numpy==2.4.6',
   'tifffile==2026.3.3',
   'imagecodecs==2026.3.6',
+  // The DICOM WSI test slide (dev/slides/make_test_slides.py): wsidicomizer turns a generated SVS
+  // into a folder of .dcm files, reading it through its OpenSlide source (no system libturbojpeg).
+  // 0.26.1 is its newest release for Python 3.11; the rest are its WSI dependencies, pinned.
+  'wsidicomizer==0.26.1',
+  'wsidicom==0.31.0',
+  'pydicom==3.0.2',
+  'opentile==0.22.0',
+  'tiffslide==3.0.1',
+  'zarr==3.1.6',
+  'numcodecs==0.16.6',
+  // opentile needs PyTurboJPEG < 2, which PyPI has only as a source archive: one pure-Python
+  // module, built without a compiler (the one pin that is not a wheel). Importing it needs no
+  // libturbojpeg; only opentile's own source would load that, and it is not used.
+  'pyturbojpeg==1.8.3',
 ] as const;
 
 /**
