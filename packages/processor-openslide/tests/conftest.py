@@ -1,10 +1,14 @@
 """A moto S3 server for the session (the task runs as a subprocess, as on ECS), a fresh bucket
-and task environment per test, and the synthetic slides, made once per session."""
+and task environment per test, and the test slides, made once per session by
+dev/slides/make_test_slides.py (its CLI, as the end-to-end tests call it)."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,8 +16,12 @@ from typing import Any
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from slides import JPEG, JPEG2000, make_svs
 from wsi_task import ENV
+
+ROOT = Path(__file__).resolve().parents[3]
+DEV_SLIDES = ROOT / "dev" / "slides"
+# make_test_slides and check_output, importable by the tests.
+sys.path.insert(0, str(DEV_SLIDES))
 
 _buckets = itertools.count()
 
@@ -67,11 +75,33 @@ def task_env(aws_env: dict[str, str], bucket: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def svs_jpeg(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_svs(tmp_path_factory.mktemp("slides") / "jpeg.svs", compression=JPEG)
+def python_env() -> dict[str, str]:
+    """This interpreter's path for a child process (the pinned tools and both packages)."""
+    path = os.pathsep.join([str(ROOT / "packages" / "processor-openslide" / "src"), *sys.path])
+    return {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 @pytest.fixture(scope="session")
-def svs_j2k(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_svs(tmp_path_factory.mktemp("slides") / "j2k.svs", compression=JPEG2000)
+def test_slides(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Every kind of test slide, 2048x1536, by the generator's CLI: its manifest, by kind."""
+    out = tmp_path_factory.mktemp("slides")
+    res = subprocess.run(
+        [sys.executable, str(DEV_SLIDES / "make_test_slides.py"), "--out", str(out)],
+        env=python_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    return {entry["kind"]: entry for entry in json.loads(res.stdout)}
+
+
+@pytest.fixture(scope="session")
+def svs_jpeg(test_slides: dict[str, dict[str, Any]]) -> Path:
+    return Path(test_slides["svs-jpeg"]["path"])
+
+
+@pytest.fixture(scope="session")
+def svs_j2k(test_slides: dict[str, dict[str, Any]]) -> Path:
+    return Path(test_slides["svs-j2k"]["path"])
