@@ -1,12 +1,47 @@
 // What the deployment must agree on with the orchestrator's own code, read from that code so
 // that a rename there breaks the synth (and the tests) here instead of a deployed pipeline:
 // the processor's container name and family (worker setting defaults), the variables RunTask
-// sets on the container (src/ecs/requests.ts), the work prefixes, and the bridge's timings.
+// sets on the container (src/ecs/requests.ts), the work prefixes, the bridge's timings, and
+// the routes to the OpenSlide processor (parsed by src/slides/routing.ts, as the worker will).
 import { loadBridgeSettings, type BridgeSettings } from '../../../src/bridge/settings';
 import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { loadSettings, SETTING_NAMES, type Settings } from '../../../src/settings/settings';
 import { buildRunTaskInput } from '../../../src/ecs/requests';
 import { BRIDGE_SETTING_NAMES } from '../../../src/bridge/settings';
+import { parseTaskDefinitionRoutes } from '../../../src/slides/routing';
+
+/**
+ * The key suffixes routed to the OpenSlide processor by default: the vendor formats (OpenSlide
+ * reads their vendor metadata and codecs), a single DICOM file, and `/` for folder slides (a
+ * DICOM WSI series). Plain TIFF stays with the default processor.
+ */
+export const DEFAULT_OPENSLIDE_SUFFIXES = [
+  '.svs',
+  '.ndpi',
+  '.vms',
+  '.vmu',
+  '.mrxs',
+  '.scn',
+  '.bif',
+  '.svslide',
+  '.dcm',
+  '/',
+];
+
+/**
+ * ECS_TASK_DEFINITION_ROUTES sending `suffixes` to `family` (`.svs=FAMILY,...,/=FAMILY`), checked
+ * with the worker's own parser now; undefined for no suffixes (routing off).
+ */
+export function routesTo(family: string, suffixes: readonly string[]): string | undefined {
+  if (suffixes.length === 0) return undefined;
+  const text = suffixes.map((suffix) => `${suffix.trim()}=${family}`).join(',');
+  try {
+    parseTaskDefinitionRoutes(text);
+  } catch (err) {
+    throw new Error(`openslideSuffixes: ${(err as Error).message}`, { cause: err });
+  }
+  return text;
+}
 
 /** The worker's settings with nothing set: every default. */
 export function workerDefaults(): Settings {

@@ -1,8 +1,10 @@
 // The alarms and the one-page dashboard:
 // - processor tasks running near the budget: Container Insights RunningTaskCount of the cluster
 //   less the workers' and the bridge's own tasks, against ECS_MAX_TASKS;
-// - task failure rate over 10%: EventBridge "ECS Task State Change" rules on the processor's
-//   family, every STOPPED task and the failed ones (exit code other than 0 and 143, or failed to
+// - task failure rate over 10%, one alarm per processor (the default one and the OpenSlide
+//   one, so that a broken image of the processor with fewer slides is not diluted by the
+//   other's successes): EventBridge "ECS Task State Change" rules on that processor's family,
+//   every STOPPED task and the failed ones (exit code other than 0 and 143, or failed to
 //   start), counted by AWS/Events Invocations per rule; rate = failed / stopped over an hour,
 //   only once at least 5 tasks stopped;
 // - the DLQ is not empty; the oldest upload is older than a threshold;
@@ -26,9 +28,23 @@ export const NOT_FAILED_EXIT_CODES = [0, 143];
 export const FAILURE_RATE_PERCENT = 10;
 const INSIGHTS = 'ECS/ContainerInsights';
 
+/** A processor whose stopped tasks are counted, by its task definition family. */
+export interface MonitoredProcessor {
+  /**
+   * Prefix of its rules' and alarm's construct IDs: '' for the default processor (the IDs it
+   * always had: ProcessorTaskStopped, TaskFailureRate, ...), e.g. 'OpenSlide'.
+   */
+  readonly id: string;
+  readonly family: string;
+  /** In descriptions and titles: 'processor', 'OpenSlide processor'. */
+  readonly label: string;
+}
+
 export interface MonitoringProps {
   readonly cluster: ecs.ICluster;
-  readonly processorFamily: string;
+  /** The default processor first; its graphs sit next to the budget's. */
+  readonly processors: MonitoredProcessor[];
+  /** The container every processor family runs (the worker's ECS_CONTAINER_NAME). */
   readonly processorContainerName: string;
   readonly workers: ecs.FargateService;
   readonly bridge: ecs.FargateService;
@@ -90,45 +106,9 @@ export class Monitoring extends Construct {
       alarmDescription: `Processor tasks running reached ${Math.round(props.budgetAlarmShare * 100)}% of the budget (ECS_MAX_TASKS=${props.maxTasks}) for 15 minutes: slides wait for capacity. Raise ECS_MAX_TASKS (and the Fargate quota) if that is not intended.`,
     });
 
-    // Task failure rate, from ECS task state change events of the processor family.
+    // Task failure rate per processor, from ECS task state change events of its family.
     const taskEvents = new logs.LogGroup(this, 'ProcessorTaskEvents', { retention: props.logRetention });
     const toTaskEvents = logGroupTarget(this, taskEvents);
-    const stoppedPattern = {
-      source: ['aws.ecs'],
-      detailType: ['ECS Task State Change'],
-      detail: {
-        clusterArn: [props.cluster.clusterArn],
-        group: [`family:${props.processorFamily}`],
-        lastStatus: ['STOPPED'],
-      },
-    };
-    const stopped = new events.Rule(this, 'ProcessorTaskStopped', {
-      description: 'every stopped processor task (the failure rate denominator)',
-      eventPattern: stoppedPattern,
-      targets: [toTaskEvents],
-    });
-    const failed = new events.Rule(this, 'ProcessorTaskFailed', {
-      description: `stopped processor tasks whose container exited other than ${NOT_FAILED_EXIT_CODES.join(' or ')}`,
-      eventPattern: {
-        ...stoppedPattern,
-        detail: {
-          ...stoppedPattern.detail,
-          containers: {
-            name: [props.processorContainerName],
-            exitCode: [{ 'anything-but': NOT_FAILED_EXIT_CODES }],
-          },
-        },
-      },
-      targets: [toTaskEvents],
-    });
-    const failedToStart = new events.Rule(this, 'ProcessorTaskFailedToStart', {
-      description: 'processor tasks that never started (image pull, ENI, secrets)',
-      eventPattern: {
-        ...stoppedPattern,
-        detail: { ...stoppedPattern.detail, stopCode: ['TaskFailedToStart'] },
-      },
-      targets: [toTaskEvents],
-    });
     const invocations = (rule: events.Rule, label: string): cloudwatch.Metric =>
       new cloudwatch.Metric({
         namespace: 'AWS/Events',
@@ -138,21 +118,80 @@ export class Monitoring extends Construct {
         period: Duration.hours(1),
         label,
       });
-    const failureRate = new cloudwatch.MathExpression({
-      expression: 'IF(stopped >= 5, 100 * (FILL(failed, 0) + FILL(nostart, 0)) / stopped, 0)',
-      usingMetrics: {
-        stopped: invocations(stopped, 'stopped'),
-        failed: invocations(failed, 'failed'),
-        nostart: invocations(failedToStart, 'failed to start'),
-      },
-      label: 'processor task failure rate (%)',
-      period: Duration.hours(1),
-    });
-    this.add('TaskFailureRate', failureRate, {
-      threshold: FAILURE_RATE_PERCENT,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      alarmDescription: `More than ${FAILURE_RATE_PERCENT}% of the processor tasks that stopped in the last hour failed (exit code other than 0/143, or failed to start). The events are in the ProcessorTaskEvents log group.`,
+    const taskGraphs = props.processors.map((processor) => {
+      const { id, label } = processor;
+      const stoppedPattern = {
+        source: ['aws.ecs'],
+        detailType: ['ECS Task State Change'],
+        detail: {
+          clusterArn: [props.cluster.clusterArn],
+          group: [`family:${processor.family}`],
+          lastStatus: ['STOPPED'],
+        },
+      };
+      const stopped = new events.Rule(this, `${id}ProcessorTaskStopped`, {
+        description: `every stopped ${label} task (the failure rate denominator)`,
+        eventPattern: stoppedPattern,
+        targets: [toTaskEvents],
+      });
+      const failed = new events.Rule(this, `${id}ProcessorTaskFailed`, {
+        description: `stopped ${label} tasks whose container exited other than ${NOT_FAILED_EXIT_CODES.join(' or ')}`,
+        eventPattern: {
+          ...stoppedPattern,
+          detail: {
+            ...stoppedPattern.detail,
+            containers: {
+              name: [props.processorContainerName],
+              exitCode: [{ 'anything-but': NOT_FAILED_EXIT_CODES }],
+            },
+          },
+        },
+        targets: [toTaskEvents],
+      });
+      const failedToStart = new events.Rule(this, `${id}ProcessorTaskFailedToStart`, {
+        description: `${label} tasks that never started (image pull, ENI, secrets)`,
+        eventPattern: {
+          ...stoppedPattern,
+          detail: { ...stoppedPattern.detail, stopCode: ['TaskFailedToStart'] },
+        },
+        targets: [toTaskEvents],
+      });
+      const failureRate = new cloudwatch.MathExpression({
+        expression: 'IF(stopped >= 5, 100 * (FILL(failed, 0) + FILL(nostart, 0)) / stopped, 0)',
+        usingMetrics: {
+          stopped: invocations(stopped, 'stopped'),
+          failed: invocations(failed, 'failed'),
+          nostart: invocations(failedToStart, 'failed to start'),
+        },
+        label: `${label} task failure rate (%)`,
+        period: Duration.hours(1),
+      });
+      this.add(`${id}TaskFailureRate`, failureRate, {
+        threshold: FAILURE_RATE_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        alarmDescription: `More than ${FAILURE_RATE_PERCENT}% of the ${label} tasks (family ${processor.family}) that stopped in the last hour failed (exit code other than 0/143, or failed to start). The events are in the ProcessorTaskEvents log group.`,
+      });
+      const title = label.charAt(0).toUpperCase() + label.slice(1);
+      return {
+        rate: (width: number) =>
+          new cloudwatch.GraphWidget({
+            title: `${title} task failure rate (%)`,
+            left: [failureRate],
+            leftAnnotations: [{ value: FAILURE_RATE_PERCENT, label: 'alarm' }],
+            width,
+          }),
+        counts: (width: number) =>
+          new cloudwatch.GraphWidget({
+            title: `Stopped / failed ${label} tasks (per hour)`,
+            left: [
+              invocations(stopped, 'stopped'),
+              invocations(failed, 'failed'),
+              invocations(failedToStart, 'failed to start'),
+            ],
+            width,
+          }),
+      };
     });
 
     const dlqDepth = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -219,22 +258,10 @@ export class Monitoring extends Construct {
         leftAnnotations: [{ value: props.maxTasks, label: 'ECS_MAX_TASKS' }],
         width: 8,
       }),
-      new cloudwatch.GraphWidget({
-        title: 'Task failure rate (%)',
-        left: [failureRate],
-        leftAnnotations: [{ value: FAILURE_RATE_PERCENT, label: 'alarm' }],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Stopped / failed processor tasks (per hour)',
-        left: [
-          invocations(stopped, 'stopped'),
-          invocations(failed, 'failed'),
-          invocations(failedToStart, 'failed to start'),
-        ],
-        width: 8,
-      }),
+      ...(taskGraphs[0] ? [taskGraphs[0].rate(8), taskGraphs[0].counts(8)] : []),
     );
+    // Every other processor: its own row.
+    for (const graphs of taskGraphs.slice(1)) this.dashboard.addWidgets(graphs.rate(12), graphs.counts(12));
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Upload backlog',

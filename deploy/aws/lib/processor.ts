@@ -1,7 +1,10 @@
-// The processor's Fargate task definition: the container the workers launch with RunTask, one
-// task per slide. Its task role reads the slides and writes only the work prefixes; its
-// execution role pulls the image and writes the log group. The task-level CPU and memory here
-// are only the smallest size; RunTask overrides them with the slide's tier.
+// A processor's Fargate task definition: the container the workers launch with RunTask, one
+// task per slide. Two of them: the default (TypeScript) processor and the OpenSlide one, each
+// with its own family, roles and log group. Its task role reads the slides (and, with
+// listSlides, lists the slides bucket: a folder slide or an MRXS data folder is every object
+// under a prefix) and writes only the work prefixes; its execution role pulls the image and
+// writes the log group. The task-level CPU and memory here are only the smallest size; RunTask
+// overrides them with the slide's tier.
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +23,7 @@ export const FARGATE_MAX_STOP_TIMEOUT = 120;
 export interface ProcessorProps {
   readonly image: ecs.ContainerImage;
   readonly family: string;
+  /** The worker's one ECS_CONTAINER_NAME: RunTask overrides this container in every family. */
   readonly containerName: string;
   readonly slidesBucket: s3.IBucket;
   readonly workBucket: s3.IBucket;
@@ -31,6 +35,11 @@ export interface ProcessorProps {
   readonly cpu: number;
   readonly memoryMiB: number;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * Also s3:ListBucket on the slides bucket: for a processor that reads a slide as every object
+   * under a prefix (a folder slide, an MRXS data folder). Default false.
+   */
+  readonly listSlides?: boolean;
 }
 
 export class Processor extends Construct {
@@ -54,7 +63,9 @@ export class Processor extends Construct {
 
     this.taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'wsi processor: reads slides, writes checkpoints and outputs',
+      description: props.listSlides
+        ? 'wsi processor: reads and lists slides, writes checkpoints and outputs'
+        : 'wsi processor: reads slides, writes checkpoints and outputs',
     });
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
@@ -63,6 +74,14 @@ export class Processor extends Construct {
         resources: [props.slidesBucket.arnForObjects('*')],
       }),
     );
+    if (props.listSlides)
+      this.taskRole.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ListSlideFolders',
+          actions: ['s3:ListBucket'],
+          resources: [props.slidesBucket.bucketArn],
+        }),
+      );
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadWriteWorkPrefixes',

@@ -44,11 +44,21 @@ export interface WsiPipelineProps {
 
   /** Tasks in flight on the cluster at most: the worker's ECS_MAX_TASKS (required on Fargate). Default 20. */
   readonly maxTasks?: number;
-  /** The processor's stopTimeout in seconds (30-120, default 120): time for the SIGTERM checkpoint. */
+  /** Both processors' stopTimeout in seconds (30-120, default 120): time for the SIGTERM checkpoint. */
   readonly processorStopTimeoutSeconds?: number;
-  /** The processor's ephemeral storage in GiB (21-200; default 100): the slide plus one level raster must fit. */
+  /**
+   * Both processors' ephemeral storage in GiB (21-200; default 100): the slide (an MRXS or DICOM
+   * slide with its whole folder) plus, for the default processor, one level raster must fit.
+   */
   readonly processorEphemeralStorageGiB?: number;
-  /** Days the processor's, workers' and bridge's logs are kept (default 30). */
+  /**
+   * Key suffixes the workers send to the OpenSlide processor (ECS_TASK_DEFINITION_ROUTES), the
+   * rest going to the default one: `.svs`, `.ndpi`, ... or `/` for folder slides (a DICOM
+   * series). Default DEFAULT_OPENSLIDE_SUFFIXES (lib/contract.ts); `[]` turns routing off (every
+   * slide to the default processor; the OpenSlide task definition is still created).
+   */
+  readonly openslideSuffixes?: string[];
+  /** Days the processors', workers' and bridge's logs are kept (default 30). */
   readonly logRetentionDays?: number;
 
   /** Worker service size: desired count bounds for backlog scaling (default 2..4). */
@@ -136,6 +146,7 @@ export function propsFromContext(get: (key: string) => unknown): WsiPipelineProp
     maxTasks: num('maxTasks'),
     processorStopTimeoutSeconds: num('processorStopTimeoutSeconds'),
     processorEphemeralStorageGiB: num('processorEphemeralStorageGiB'),
+    openslideSuffixes: openslideSuffixes(list('openslideSuffixes')),
     logRetentionDays: num('logRetentionDays'),
     minWorkers: num('minWorkers'),
     maxWorkers: num('maxWorkers'),
@@ -149,6 +160,12 @@ export function propsFromContext(get: (key: string) => unknown): WsiPipelineProp
     budgetAlarmShare: num('budgetAlarmShare'),
     alarmEmail: str('alarmEmail'),
   };
+}
+
+/** `-c openslideSuffixes=none` (or `off`) turns routing off; a list replaces the default suffixes. */
+function openslideSuffixes(value: string[] | undefined): string[] | undefined {
+  if (value && value.length === 1 && ['none', 'off'].includes(value[0]!.toLowerCase())) return [];
+  return value;
 }
 
 /** `WSI/Orchestrator/SlidesWaiting` -> namespace `WSI/Orchestrator`, metric `SlidesWaiting`. */

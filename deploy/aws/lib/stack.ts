@@ -1,5 +1,6 @@
-// The whole pipeline in one stack: network and cluster, buckets, the processor's task
-// definition, the intake (queue, DLQ, notification), the workers and the bridge with their
+// The whole pipeline in one stack: network and cluster, buckets, the two processors' task
+// definitions (the default one, and the OpenSlide one the workers route vendor formats and
+// folder slides to), the intake (queue, DLQ, notification), the workers and the bridge with their
 // least-privilege policies, backlog scaling, alarms and the dashboard.
 import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -12,7 +13,9 @@ import {
   assertBridgeSettingNames,
   assertWorkerSettingNames,
   bridgeSettings,
+  DEFAULT_OPENSLIDE_SUFFIXES,
   keyPrefixOf,
+  routesTo,
   workerDefaults,
 } from './contract';
 import { repositoryImages, type Images } from './images';
@@ -36,7 +39,10 @@ export interface WsiPipelineStackProps extends StackProps {
 export class WsiPipelineStack extends Stack {
   readonly network: Network;
   readonly storage: Storage;
+  /** The default processor (ECS_TASK_DEFINITION): plain TIFF and whatever no route names. */
   readonly processor: Processor;
+  /** The OpenSlide processor: the slides ECS_TASK_DEFINITION_ROUTES sends it. */
+  readonly openslideProcessor: Processor;
   readonly intake: Intake;
   readonly workers: OrchestratorService;
   readonly bridge: OrchestratorService;
@@ -54,6 +60,10 @@ export class WsiPipelineStack extends Stack {
     const workerExtra = p.workerEnvironment ?? {};
     const bridgeExtra = p.bridgeEnvironment ?? {};
     assertWorkerSettingNames(workerExtra);
+    if ('ECS_TASK_DEFINITION_ROUTES' in workerExtra)
+      throw new Error(
+        'workerEnvironment: ECS_TASK_DEFINITION_ROUTES is set by the stack (the workers may launch only its two processors); use openslideSuffixes',
+      );
     assertBridgeSettingNames(bridgeExtra);
     // Validates the bridge's settings now (they are literals), and gives the queue its timings.
     const bridge = bridgeSettings(bridgeExtra);
@@ -76,9 +86,9 @@ export class WsiPipelineStack extends Stack {
     const outputPrefix = keyPrefixOf(defaults.outputUriPrefix);
     const smallest = defaults.tiers[0]!;
 
-    this.processor = new Processor(this, 'Processor', {
-      image: images.processor,
-      family: defaults.ecs.taskDefinition,
+    // Both processors: the same container name (the worker's one ECS_CONTAINER_NAME is what
+    // RunTask overrides in any family), work prefixes, sizes and stop timeout.
+    const processorProps = {
       containerName: defaults.ecs.containerName,
       slidesBucket,
       workBucket,
@@ -89,7 +99,23 @@ export class WsiPipelineStack extends Stack {
       cpu: smallest.cpu,
       memoryMiB: smallest.memory,
       logRetention,
+    };
+    this.processor = new Processor(this, 'Processor', {
+      ...processorProps,
+      image: images.processor,
+      family: defaults.ecs.taskDefinition,
     });
+    this.openslideProcessor = new Processor(this, 'OpenSlideProcessor', {
+      ...processorProps,
+      image: images.openslideProcessor,
+      family: `${defaults.ecs.taskDefinition}-openslide`,
+      // A folder slide (DICOM) and an MRXS slide's data folder are every object under a prefix.
+      listSlides: true,
+    });
+    const routes = routesTo(
+      this.openslideProcessor.family,
+      p.openslideSuffixes ?? DEFAULT_OPENSLIDE_SUFFIXES,
+    );
 
     this.intake = new Intake(this, 'Intake', {
       slidesBucket,
@@ -110,6 +136,7 @@ export class WsiPipelineStack extends Stack {
       AWS_REGION: this.region,
       ECS_CLUSTER: cluster.clusterName,
       ECS_TASK_DEFINITION: this.processor.family,
+      ...(routes ? { ECS_TASK_DEFINITION_ROUTES: routes } : {}),
       ECS_CONTAINER_NAME: defaults.ecs.containerName,
       ECS_LAUNCH_TYPE: 'FARGATE',
       ECS_SUBNETS: Fn.join(',', subnetIds),
@@ -122,10 +149,13 @@ export class WsiPipelineStack extends Stack {
     const policy = workerPolicy(this, {
       clusterArn: cluster.clusterArn,
       clusterName: cluster.clusterName,
-      processorFamilyArn: this.processor.familyArn(),
-      processorTaskRoleArn: this.processor.taskRole.roleArn,
-      processorExecutionRoleArn: this.processor.executionRole.roleArn,
+      processorFamilyArns: [this.processor.familyArn(), this.openslideProcessor.familyArn()],
+      processorRoleArns: [this.processor, this.openslideProcessor].flatMap((proc) => [
+        proc.taskRole.roleArn,
+        proc.executionRole.roleArn,
+      ]),
       slidesObjectsArn: slidesBucket.arnForObjects('*'),
+      slidesBucketArn: slidesBucket.bucketArn,
       checkpointObjectsArn: workBucket.arnForObjects(`${checkpointPrefix}*`),
     });
     this.workers = new OrchestratorService(this, 'Workers', {
@@ -199,7 +229,10 @@ export class WsiPipelineStack extends Stack {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       cluster,
-      processorFamily: this.processor.family,
+      processors: [
+        { id: '', family: this.processor.family, label: 'processor' },
+        { id: 'OpenSlide', family: this.openslideProcessor.family, label: 'OpenSlide processor' },
+      ],
       processorContainerName: defaults.ecs.containerName,
       workers: this.workers.service,
       bridge: this.bridge.service,

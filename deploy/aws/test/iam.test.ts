@@ -1,4 +1,4 @@
-// The workers', the processor's and the bridge's IAM statements, exactly.
+// The workers', both processors' and the bridge's IAM statements, exactly.
 import { Stack } from 'aws-cdk-lib';
 import { bridgeSettings, keyPrefixOf, workerDefaults } from '../lib/contract';
 import { build, idOf, statementsOfRole, type Built } from './fixture';
@@ -38,7 +38,8 @@ describe('worker task role', () => {
         resourceName: `${built.stack.network.cluster.clusterName}/*`,
       }),
     );
-    const processor = built.stack.processor;
+    const { processor, openslideProcessor } = built.stack;
+    const slidesBucket = built.stack.resolve(built.stack.storage.slidesBucket.bucketArn);
     const slides = built.stack.resolve(built.stack.storage.slidesBucket.arnForObjects('*'));
     const checkpoints = built.stack.resolve(
       built.stack.storage.workBucket.arnForObjects(`${keyPrefixOf(defaults.checkpointUriPrefix)}*`),
@@ -48,7 +49,10 @@ describe('worker task role', () => {
         Sid: 'RunProcessorTasks',
         Effect: 'Allow',
         Action: 'ecs:RunTask',
-        Resource: arn(built, 'task-definition', `${defaults.ecs.taskDefinition}:*`),
+        Resource: [
+          arn(built, 'task-definition', `${defaults.ecs.taskDefinition}:*`),
+          arn(built, 'task-definition', `${defaults.ecs.taskDefinition}-openslide:*`),
+        ],
         Condition: onCluster,
       },
       {
@@ -92,6 +96,8 @@ describe('worker task role', () => {
         Resource: [
           { 'Fn::GetAtt': [idOf(built, processor.taskRole), 'Arn'] },
           { 'Fn::GetAtt': [idOf(built, processor.executionRole), 'Arn'] },
+          { 'Fn::GetAtt': [idOf(built, openslideProcessor.taskRole), 'Arn'] },
+          { 'Fn::GetAtt': [idOf(built, openslideProcessor.executionRole), 'Arn'] },
         ],
         Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       },
@@ -101,7 +107,14 @@ describe('worker task role', () => {
         Action: 's3:GetObject',
         Resource: [slides, checkpoints],
       },
+      {
+        Sid: 'ListSlideFolders',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: slidesBucket,
+      },
     ]);
+    expect(slidesBucket).toEqual({ 'Fn::GetAtt': [idOf(built, built.stack.storage.slidesBucket), 'Arn'] });
     expect(clusterRef).toBeDefined();
   });
 
@@ -117,39 +130,79 @@ describe('worker task role', () => {
     }
   });
 
-  it('passes only the processor task role and execution role', () => {
+  it("passes only the two processors' task roles and execution roles", () => {
     const pass = statements.filter((s) =>
       ([] as string[]).concat(s.Action as string).includes('iam:PassRole'),
     );
     expect(pass).toHaveLength(1);
-    expect(pass[0]!.Resource).toHaveLength(2);
+    expect(pass[0]!.Resource).toHaveLength(4);
+  });
+
+  it('lists only the slides bucket, and nothing else of S3 but reads', () => {
+    const s3 = statements.filter((s) =>
+      ([] as string[]).concat(s.Action as string).some((a) => a.startsWith('s3:')),
+    );
+    expect(s3.flatMap((s) => ([] as string[]).concat(s.Action as string)).sort()).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+    ]);
   });
 });
 
-describe('processor task role', () => {
-  it('reads the slides and reads/writes only checkpoints/ and outputs/ of the work bucket', () => {
+describe('processor task roles', () => {
+  const readSlides = () => ({
+    Sid: 'ReadSlides',
+    Effect: 'Allow',
+    Action: 's3:GetObject',
+    Resource: built.stack.resolve(built.stack.storage.slidesBucket.arnForObjects('*')),
+  });
+  const workPrefixes = () => {
     const defaults = workerDefaults();
-    const { slidesBucket, workBucket } = built.stack.storage;
+    const { workBucket } = built.stack.storage;
+    return {
+      Sid: 'ReadWriteWorkPrefixes',
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: [
+        built.stack.resolve(workBucket.arnForObjects(`${keyPrefixOf(defaults.checkpointUriPrefix)}*`)),
+        built.stack.resolve(workBucket.arnForObjects(`${keyPrefixOf(defaults.outputUriPrefix)}*`)),
+      ],
+    };
+  };
+
+  it('default processor: reads the slides and reads/writes only checkpoints/ and outputs/ of the work bucket', () => {
+    const defaults = workerDefaults();
     const statements = statementsOfRole(built.template, idOf(built, built.stack.processor.taskRole));
-    expect(statements).toEqual([
-      {
-        Sid: 'ReadSlides',
-        Effect: 'Allow',
-        Action: 's3:GetObject',
-        Resource: built.stack.resolve(slidesBucket.arnForObjects('*')),
-      },
-      {
-        Sid: 'ReadWriteWorkPrefixes',
-        Effect: 'Allow',
-        Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: [
-          built.stack.resolve(workBucket.arnForObjects(`${keyPrefixOf(defaults.checkpointUriPrefix)}*`)),
-          built.stack.resolve(workBucket.arnForObjects(`${keyPrefixOf(defaults.outputUriPrefix)}*`)),
-        ],
-      },
-    ]);
+    expect(statements).toEqual([readSlides(), workPrefixes()]);
     expect(keyPrefixOf(defaults.checkpointUriPrefix)).toBe('checkpoints/');
     expect(keyPrefixOf(defaults.outputUriPrefix)).toBe('outputs/');
+  });
+
+  it('OpenSlide processor: also lists the slides bucket (folder slides, MRXS data folders), writes only the work prefixes', () => {
+    const { openslideProcessor, processor, storage } = built.stack;
+    const statements = statementsOfRole(built.template, idOf(built, openslideProcessor.taskRole));
+    expect(statements).toEqual([
+      readSlides(),
+      {
+        Sid: 'ListSlideFolders',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: built.stack.resolve(storage.slidesBucket.bucketArn),
+      },
+      workPrefixes(),
+    ]);
+    // Its own roles, not the default processor's.
+    expect(idOf(built, openslideProcessor.taskRole)).not.toBe(idOf(built, processor.taskRole));
+    expect(idOf(built, openslideProcessor.executionRole)).not.toBe(idOf(built, processor.executionRole));
+  });
+
+  it('imported buckets: the same statements on their ARNs', () => {
+    const other = build({ slidesBucketName: 'lab-slides', workBucketName: 'lab-work' });
+    const statements = statementsOfRole(other.template, idOf(other, other.stack.openslideProcessor.taskRole));
+    expect(JSON.stringify(statements)).toContain(':s3:::lab-slides/*');
+    expect(statements.find((s) => s.Sid === 'ListSlideFolders')!.Resource).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::lab-slides']],
+    });
   });
 });
 

@@ -1,13 +1,22 @@
-// The intake, the processor's task definition against what runEcsTask sends, the services,
-// scaling, alarms and cdk-nag, on the synthesized template.
+// The intake, both processors' task definitions against what runEcsTask sends, the routes to
+// the OpenSlide one, the services, scaling, alarms and cdk-nag, on the synthesized template.
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { loadProcessorSettings } from '../../../packages/processor/src/settings';
-import { SETTING_NAMES } from '../../../src/settings/settings';
-import { bridgeSettings, runTaskContainerOverride, workerDefaults } from '../lib/contract';
+import { loadSettings, SETTING_NAMES } from '../../../src/settings/settings';
+import { routeTaskDefinition } from '../../../src/slides/routing';
+import {
+  bridgeSettings,
+  DEFAULT_OPENSLIDE_SUFFIXES,
+  runTaskContainerOverride,
+  workerDefaults,
+} from '../lib/contract';
+import { REPO_ROOT } from '../lib/images';
 import { FAILURE_RATE_PERCENT } from '../lib/monitoring';
+import { propsFromContext } from '../lib/props';
 import { build, idOf, resourcesOf, type Built } from './fixture';
 
 let built: Built;
@@ -21,6 +30,13 @@ const containerNamed = (built: Built, name: string): Record<string, unknown> => 
     if (c) return c;
   }
   throw new Error(`no container ${name}`);
+};
+/** The one container of a task definition (the processors' are both named `processor`). */
+const containerOf = (built: Built, taskDefinition: ecs.TaskDefinition): Record<string, unknown> => {
+  const props = resourcesOf(built.template, 'AWS::ECS::TaskDefinition')[idOf(built, taskDefinition)]!;
+  const containers = props.ContainerDefinitions as Record<string, unknown>[];
+  expect(containers).toHaveLength(1);
+  return containers[0]!;
 };
 const envOf = (c: Record<string, unknown>) =>
   Object.fromEntries(
@@ -113,7 +129,8 @@ describe('the processor task definition and what runEcsTask sends', () => {
       NetworkMode: 'awsvpc',
       ContainerDefinitions: [Match.objectLike({ Name: override.containerName, Essential: true })],
     });
-    const container = containerNamed(built, override.containerName);
+    const container = containerOf(built, built.stack.processor.taskDefinition);
+    expect(container.Name).toBe(override.containerName);
     // RunTask sets these per slide; the definition must not fix them.
     expect(Object.keys(envOf(container)).filter((n) => override.environmentNames.includes(n))).toEqual([]);
     // No container-level memory: the tier's task size (a RunTask override) is the only limit.
@@ -132,7 +149,7 @@ describe('the processor task definition and what runEcsTask sends', () => {
   });
 
   it('gives the SIGTERM checkpoint 120 s (Fargate at most), well over the processor grace', () => {
-    const container = containerNamed(built, workerDefaults().ecs.containerName);
+    const container = containerOf(built, built.stack.processor.taskDefinition);
     expect(container.StopTimeout).toBe(120);
     const grace = loadProcessorSettings({
       SLIDE_BUCKET: 'b',
@@ -146,9 +163,107 @@ describe('the processor task definition and what runEcsTask sends', () => {
   });
 
   it('logs to a group with retention', () => {
-    const container = containerNamed(built, workerDefaults().ecs.containerName);
-    expect((container.LogConfiguration as { LogDriver: string }).LogDriver).toBe('awslogs');
+    const container = containerOf(built, built.stack.processor.taskDefinition);
+    expect(container.LogConfiguration).toMatchObject({
+      LogDriver: 'awslogs',
+      Options: { 'awslogs-group': { Ref: idOf(built, built.stack.processor.logGroup) } },
+    });
     built.template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+});
+
+describe('the OpenSlide processor task definition', () => {
+  const family = `${workerDefaults().ecs.taskDefinition}-openslide`;
+
+  it('is its own family with the container name runEcsTask overrides, and fixes none of the variables RunTask sets', () => {
+    const override = runTaskContainerOverride();
+    const { openslideProcessor, processor } = built.stack;
+    expect(openslideProcessor.family).toBe(family);
+    expect(family).toBe('wsi-processor-openslide');
+    built.template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: family,
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      EphemeralStorage: { SizeInGiB: 100 },
+      TaskRoleArn: { 'Fn::GetAtt': [idOf(built, openslideProcessor.taskRole), 'Arn'] },
+      ExecutionRoleArn: { 'Fn::GetAtt': [idOf(built, openslideProcessor.executionRole), 'Arn'] },
+    });
+    const container = containerOf(built, openslideProcessor.taskDefinition);
+    // The worker has one ECS_CONTAINER_NAME for every family it launches.
+    expect(container.Name).toBe(override.containerName);
+    expect(container.Essential).toBe(true);
+    expect(container.Memory).toBeUndefined();
+    expect(Object.keys(envOf(container)).filter((n) => override.environmentNames.includes(n))).toEqual([]);
+    // Its own image (packages/processor-openslide/Dockerfile), not the default processor's.
+    expect(JSON.stringify(container.Image)).not.toBe(
+      JSON.stringify(containerOf(built, processor.taskDefinition).Image),
+    );
+  });
+
+  it("gives the SIGTERM checkpoint 120 s, well over the Python task library's stop grace", () => {
+    const container = containerOf(built, built.stack.openslideProcessor.taskDefinition);
+    expect(container.StopTimeout).toBe(120);
+    const source = readFileSync(
+      path.join(REPO_ROOT, 'packages', 'task-py', 'src', 'wsi_task', 'environment.py'),
+      'utf8',
+    );
+    const grace = Number(/^DEFAULT_STOP_GRACE_SECONDS = ([\d.]+)$/m.exec(source)?.[1]);
+    expect(grace).toBeGreaterThan(0);
+    expect(120).toBeGreaterThan(grace + 10);
+    const shorter = build({ processorStopTimeoutSeconds: 60 });
+    expect(containerOf(shorter, shorter.stack.openslideProcessor.taskDefinition).StopTimeout).toBe(60);
+  });
+
+  it('logs to its own group with retention', () => {
+    const { openslideProcessor, processor } = built.stack;
+    const container = containerOf(built, openslideProcessor.taskDefinition);
+    expect(container.LogConfiguration).toMatchObject({
+      LogDriver: 'awslogs',
+      Options: { 'awslogs-group': { Ref: idOf(built, openslideProcessor.logGroup) } },
+    });
+    expect(idOf(built, openslideProcessor.logGroup)).not.toBe(idOf(built, processor.logGroup));
+    expect(
+      resourcesOf(built.template, 'AWS::Logs::LogGroup')[idOf(built, openslideProcessor.logGroup)],
+    ).toMatchObject({ RetentionInDays: 30 });
+  });
+
+  it('is where the workers route vendor formats and folder slides, and plain TIFF is not', () => {
+    const env = envOf(containerNamed(built, 'worker'));
+    expect(env.ECS_TASK_DEFINITION_ROUTES).toBe(
+      DEFAULT_OPENSLIDE_SUFFIXES.map((suffix) => `${suffix}=${family}`).join(','),
+    );
+    expect(DEFAULT_OPENSLIDE_SUFFIXES.join(',')).toBe('.svs,.ndpi,.vms,.vmu,.mrxs,.scn,.bif,.svslide,.dcm,/');
+    // As the worker reads them (the literal ones; the rest are CloudFormation references).
+    const settings = loadSettings({
+      ECS_TASK_DEFINITION: env.ECS_TASK_DEFINITION as string,
+      ECS_TASK_DEFINITION_ROUTES: env.ECS_TASK_DEFINITION_ROUTES as string,
+    });
+    const routes = settings.ecs.taskDefinitionRoutes;
+    expect(routeTaskDefinition(routes, 'incoming/a.SVS')).toBe(family);
+    expect(routeTaskDefinition(routes, 'incoming/b.mrxs')).toBe(family);
+    expect(routeTaskDefinition(routes, 'incoming/series-1/')).toBe(family);
+    expect(routeTaskDefinition(routes, 'incoming/c.tif')).toBeUndefined();
+    expect(settings.ecs.taskDefinition).toBe(workerDefaults().ecs.taskDefinition);
+  });
+
+  it('routes as openslideSuffixes says, or not at all', () => {
+    const svsOnly = build({ openslideSuffixes: ['.svs', '/'] });
+    expect(envOf(containerNamed(svsOnly, 'worker')).ECS_TASK_DEFINITION_ROUTES).toBe(
+      `.svs=${family},/=${family}`,
+    );
+    const off = build({ openslideSuffixes: [] });
+    expect(envOf(containerNamed(off, 'worker')).ECS_TASK_DEFINITION_ROUTES).toBeUndefined();
+    // The task definition stays (a slide input may name it); RunTask may still launch it.
+    off.template.hasResourceProperties('AWS::ECS::TaskDefinition', { Family: family });
+    expect(() => build({ openslideSuffixes: ['svs'] })).toThrow(/openslideSuffixes: "svs=/);
+    expect(() => build({ openslideSuffixes: ['.svs', '.SVS'] })).toThrow(/routed twice/);
+    expect(() => build({ workerEnvironment: { ECS_TASK_DEFINITION_ROUTES: '.svs=other' } })).toThrow(
+      /openslideSuffixes/,
+    );
+    const context = (values: Record<string, string>) => propsFromContext((key) => values[key]);
+    expect(context({}).openslideSuffixes).toBeUndefined();
+    expect(context({ openslideSuffixes: 'none' }).openslideSuffixes).toEqual([]);
+    expect(context({ openslideSuffixes: '.svs, .ndpi,/' }).openslideSuffixes).toEqual(['.svs', '.ndpi', '/']);
   });
 });
 
@@ -241,6 +356,7 @@ describe('alarms and dashboard', () => {
         'BudgetNearlyFull',
         'DeadLettersNotEmpty',
         'OldestUploadTooOld',
+        'OpenSlideTaskFailureRate',
         'TaskFailureRate',
         'WorkersUnhealthy',
       ].sort(),
@@ -276,22 +392,38 @@ describe('alarms and dashboard', () => {
     });
   });
 
-  it('task failure rate over 10% from the processor family stop events; tasks near the budget; services unhealthy', () => {
+  it("task failure rate over 10% from each processor family's stop events; tasks near the budget; services unhealthy", () => {
     const metrics = (id: string) =>
       built.template.toJSON().Resources[idOf(built, alarm(id))].Properties.Metrics as {
         Id: string;
         Expression?: string;
         MetricStat?: { Metric: { MetricName: string; Namespace: string } };
       }[];
-    const rate = metrics('TaskFailureRate');
-    expect(rate.find((m) => m.Expression)?.Expression).toBe(
-      'IF(stopped >= 5, 100 * (FILL(failed, 0) + FILL(nostart, 0)) / stopped, 0)',
-    );
-    expect(
-      rate
+    const rules = resourcesOf(built.template, 'AWS::Events::Rule');
+    for (const [id, family] of [
+      ['TaskFailureRate', workerDefaults().ecs.taskDefinition],
+      ['OpenSlideTaskFailureRate', built.stack.openslideProcessor.family],
+    ] as const) {
+      const rate = metrics(id);
+      expect(rate.find((m) => m.Expression)?.Expression).toBe(
+        'IF(stopped >= 5, 100 * (FILL(failed, 0) + FILL(nostart, 0)) / stopped, 0)',
+      );
+      expect(
+        rate
+          .filter((m) => m.MetricStat)
+          .map((m) => `${m.MetricStat!.Metric.Namespace}:${m.MetricStat!.Metric.MetricName}`),
+      ).toEqual(['AWS/Events:Invocations', 'AWS/Events:Invocations', 'AWS/Events:Invocations']);
+      // Each counts the three rules of its own family: stopped, failed, failed to start.
+      const counted = rate
         .filter((m) => m.MetricStat)
-        .map((m) => `${m.MetricStat!.Metric.Namespace}:${m.MetricStat!.Metric.MetricName}`),
-    ).toEqual(['AWS/Events:Invocations', 'AWS/Events:Invocations', 'AWS/Events:Invocations']);
+        .map((m) => {
+          const dims = (m.MetricStat!.Metric as unknown as { Dimensions: { Value: { Ref: string } }[] })
+            .Dimensions;
+          const rule = rules[dims[0]!.Value.Ref]!;
+          return (rule.EventPattern as { detail: { group: string[] } }).detail.group;
+        });
+      expect(counted).toEqual([[`family:${family}`], [`family:${family}`], [`family:${family}`]]);
+    }
     built.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: FAILURE_RATE_PERCENT,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -307,6 +439,25 @@ describe('alarms and dashboard', () => {
           containers: { name: ['processor'], exitCode: [{ 'anything-but': [0, 143] }] },
         }),
       },
+    });
+    built.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ecs'],
+        'detail-type': ['ECS Task State Change'],
+        detail: Match.objectLike({
+          group: [`family:${built.stack.openslideProcessor.family}`],
+          lastStatus: ['STOPPED'],
+          containers: { name: ['processor'], exitCode: [{ 'anything-but': [0, 143] }] },
+        }),
+      },
+    });
+    built.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({
+          group: [`family:${built.stack.openslideProcessor.family}`],
+          stopCode: ['TaskFailedToStart'],
+        }),
+      }),
     });
     const budget = metrics('BudgetNearlyFull');
     expect(budget.find((m) => m.Expression)?.Expression).toBe('cluster - workers - bridges');
@@ -358,16 +509,27 @@ describe('cdk-nag AwsSolutions', () => {
 });
 
 describe('synth without Docker', () => {
-  it('stages both images from the repository Dockerfiles without building them', () => {
+  it('stages the three images from the repository Dockerfiles, with what each copies, without building them', () => {
     const assembly = built.app.synth();
     const assets = JSON.parse(readFileSync(path.join(assembly.directory, 'Test.assets.json'), 'utf8')) as {
       dockerImages: Record<string, { source: { directory: string; dockerFile: string } }>;
     };
     const images = Object.values(assets.dockerImages).map((i) => i.source);
-    expect(images.map((i) => i.dockerFile).sort()).toEqual(['Dockerfile', 'packages/processor/Dockerfile']);
+    expect(images.map((i) => i.dockerFile).sort()).toEqual([
+      'Dockerfile',
+      'packages/processor-openslide/Dockerfile',
+      'packages/processor/Dockerfile',
+    ]);
     for (const i of images) {
       const dir = path.join(assembly.directory, i.directory);
       expect(existsSync(path.join(dir, i.dockerFile))).toBe(true);
+      // Every COPY source from the context (not from a build stage) was staged.
+      const dockerfile = readFileSync(path.join(REPO_ROOT, i.dockerFile), 'utf8');
+      const sources = [...dockerfile.matchAll(/^COPY\s+(?!--from)(.+)$/gm)].flatMap((m) =>
+        m[1]!.trim().split(/\s+/).slice(0, -1),
+      );
+      expect(sources.length).toBeGreaterThan(0);
+      expect(sources.filter((s) => !existsSync(path.join(dir, s)))).toEqual([]);
       expect(existsSync(path.join(dir, 'package-lock.json'))).toBe(true);
       expect(existsSync(path.join(dir, 'node_modules'))).toBe(false);
       expect(existsSync(path.join(dir, 'deploy', 'aws', 'cdk.out'))).toBe(false);
