@@ -63,6 +63,7 @@ async function main(): Promise<void> {
       RELAUNCH_BACKOFF: '100ms',
       RETRY_INITIAL_INTERVAL: '200ms',
       RETRY_MAX_INTERVAL: '1s',
+      SLIDE_FOLDER_SETTLE: '2s',
     },
     log: () => undefined,
   });
@@ -119,6 +120,17 @@ async function main(): Promise<void> {
     await cancel.handle.cancel();
     await cancel.handle.result().catch(() => undefined);
     await save(stack.client, label, 'cancel', cancel.workflowId);
+
+    // A folder slide (a DICOM series) whose last part has just landed: it waits, then launches.
+    const folderKey = `record/${label}-folder/`;
+    for (const part of ['level-0.dcm', 'level-1.dcm'])
+      await s3.send(
+        new PutObjectCommand({ Bucket: SLIDES_BUCKET, Key: `${folderKey}${part}`, Body: 'dicom' }),
+      );
+    const folderId = slideWorkflowId(SLIDES_BUCKET, folderKey);
+    await submitSlide(stack.client, 'slides', { bucket: SLIDES_BUCKET, key: folderKey }, folderId);
+    await stack.client.workflow.getHandle(folderId).result();
+    await save(stack.client, label, 'folder-settle', folderId);
 
     // The budget runs for ever: its history so far replays like any other.
     await save(stack.client, label, 'cluster-budget', budgetWorkflowId('default'));
