@@ -72,6 +72,9 @@ def task_env(aws_env: dict[str, str], bucket: str) -> dict[str, str]:
         ENV.slide_id: "a",
         ENV.checkpoint_uri: f"s3://{bucket}/checkpoints/a.json",
         ENV.output_uri: f"s3://{bucket}/out/a/",
+        # One process unless a test asks for more (test_processes.py, test_check_output.py):
+        # each worker process costs a fresh interpreter on a 2-core machine.
+        "PROCESSES": "1",
     }
 
 

@@ -6,13 +6,16 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 SRC = Path(__file__).parents[1] / "src"
 
 
-def start(env: dict[str, str], **extra: str) -> subprocess.Popen[str]:
+def start(env: dict[str, str], session: bool = False, **extra: str) -> subprocess.Popen[str]:
+    """The processor as a subprocess; `session`: in a process group of its own (to signal it
+    with its workers, as a process group)."""
     path = os.pathsep.join([str(SRC), *sys.path])
     return subprocess.Popen(
         [sys.executable, "-m", "wsi_openslide"],
@@ -20,6 +23,7 @@ def start(env: dict[str, str], **extra: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=session,
     )
 
 
@@ -27,6 +31,39 @@ def run(env: dict[str, str], **extra: str) -> tuple[int, str, str]:
     proc = start(env, **extra)
     out, err = proc.communicate(timeout=60)
     return proc.returncode, out, err
+
+
+def wait_for_done(s3: Any, bucket: str, done: int, timeout: float = 30) -> dict[str, Any]:
+    """The checkpoint, once it counts at least `done` tiles."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cp = checkpoint(s3, bucket)
+        if cp and cp["done"] >= done:
+            return cp
+        time.sleep(0.005)
+    raise AssertionError(f"the checkpoint did not reach {done} tiles in {timeout} s")
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def checkpoint(s3: Any, bucket: str) -> dict[str, Any] | None:

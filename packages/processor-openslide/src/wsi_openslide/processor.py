@@ -6,16 +6,19 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import openslide
-from openslide.deepzoom import DeepZoomGenerator
 from wsi_task import BadSlide, SlideNotFound, TaskContext
 
 from .metadata import slide_metadata
+from .render import TileRenderer, deep_zoom, open_renderer
 from .settings import Settings, read_settings
-from .tiles import dzi_xml, encode_tile, tile_order, tile_path
+from .tiles import TileRef, dzi_xml, tile_order, tile_path
 
 
 def process_slide(task: TaskContext, settings: Settings | None = None) -> None:
@@ -24,7 +27,7 @@ def process_slide(task: TaskContext, settings: Settings | None = None) -> None:
         path = download(task, Path(tmp))
         slide = open_slide(path)
         try:
-            _process(task, slide, settings)
+            _process(task, slide, path, settings)
         except openslide.OpenSlideError as err:
             raise BadSlide(f"OpenSlide cannot read {task.env.slide.uri}: {err}") from err
         finally:
@@ -72,16 +75,45 @@ def open_slide(path: Path) -> openslide.OpenSlide:
         raise BadSlide(f"OpenSlide cannot open the slide: {err}") from err
 
 
+def _write_tiles(
+    task: TaskContext, tiles: Sequence[TileRef], renderer: TileRenderer, settings: Settings
+) -> None:
+    # Bounds the encoded tiles waiting for an upload thread.
+    slots = threading.BoundedSemaphore(2 * settings.upload_concurrency)
+    chunk: list[Future[None]] = []
+
+    def upload(index: int, body: bytes) -> None:
+        try:
+            task.upload(tile_path(tiles[index], settings.format), body, settings.content_type)
+            task.uploaded(index)
+        finally:
+            slots.release()
+
+    with ThreadPoolExecutor(settings.upload_concurrency, thread_name_prefix="upload") as pool:
+        try:
+            for index in task.remaining():
+                body = renderer.render(index)
+                slots.acquire()
+                chunk.append(pool.submit(upload, index, body))
+                if (index + 1) % settings.chunk_tiles == 0 or index + 1 == len(tiles):
+                    for future in chunk:
+                        future.result()  # the first failed upload fails the task
+                    chunk.clear()
+                    task.save_checkpoint()
+                    task.log("chunk", done=index + 1, total=len(tiles), level=tiles[index].level)
+        finally:
+            # Stopping or failing: the uploads already started end first, so `done` counts them.
+            wait(chunk)
+
+
 def _jpeg(image: Any) -> bytes:
     buf = io.BytesIO()
     image.convert("RGB").save(buf, "JPEG", quality=90)
     return buf.getvalue()
 
 
-def _process(task: TaskContext, slide: openslide.OpenSlide, settings: Settings) -> None:
-    dz = DeepZoomGenerator(
-        slide, tile_size=settings.tile_size, overlap=settings.overlap, limit_bounds=False
-    )
+def _process(task: TaskContext, slide: openslide.OpenSlide, path: Path, settings: Settings) -> None:
+    dz = deep_zoom(slide, settings)
     tiles = list(tile_order(dz))
     width, height = slide.dimensions
     task.start(
@@ -119,20 +151,13 @@ def _process(task: TaskContext, slide: openslide.OpenSlide, settings: Settings) 
     meta["exportedAssociatedImages"] = exported
     task.upload("metadata.json", json.dumps(meta, indent=2) + "\n", "application/json")
 
-    # Tiles, chunk by chunk: a chunk's tiles are uploaded, then the checkpoint advances, so a
-    # SIGKILL redoes at most one chunk. SIGTERM stops between tiles (remaining() raises) and
-    # run_task saves `done` = the tiles uploaded so far.
-    ext = settings.format
-    for index in task.remaining():
-        tile = tiles[index]
-        body = encode_tile(
-            dz.get_tile(tile.level, (tile.col, tile.row)), settings.format, settings.quality
-        )
-        task.upload(tile_path(tile, ext), body, settings.content_type)
-        task.uploaded(index)
-        if (index + 1) % settings.chunk_tiles == 0 or index + 1 == len(tiles):
-            task.save_checkpoint()
-            task.log("chunk", done=index + 1, total=len(tiles), level=tile.level)
+    # Tiles, chunk by chunk: rendered in PROCESSES processes, uploaded by UPLOAD_CONCURRENCY
+    # threads. A chunk's tiles are all uploaded before the checkpoint advances, so a SIGKILL
+    # redoes at most one chunk. SIGTERM stops between tiles (remaining() raises); the uploads
+    # already started finish, and run_task saves `done` = the tiles uploaded.
+    task.log("tiling", processes=settings.processes, uploadConcurrency=settings.upload_concurrency)
+    with open_renderer(slide, path, tiles, settings, task.stop) as renderer:
+        _write_tiles(task, tiles, renderer, settings)
 
     fmt = settings.format
     descriptor = dzi_xml(width, height, settings.tile_size, settings.overlap, fmt)

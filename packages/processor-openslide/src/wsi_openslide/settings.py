@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wsi_task import BadEnvironment
+
+from .cpus import available_cpus
 
 FORMATS = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png"}
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
@@ -24,6 +26,13 @@ class Settings:
     # Names of associated images (label, macro, ...) to export: none by default, since a label
     # or macro image can show a patient's name or barcode.
     export_associated: tuple[str, ...] = ()
+    # Worker processes rendering tiles: by default the CPUs this process may use (its affinity,
+    # capped by its cgroup's CPU quota). 1 renders in the task's own process.
+    processes: int = field(default_factory=available_cpus)
+    # Tile uploads in flight at once (threads of the task's own process).
+    upload_concurrency: int = 8
+    # A test and benchmark knob: a pause before each tile, so a small slide takes a while.
+    tile_delay_ms: int = 0
 
     @property
     def content_type(self) -> str:
@@ -60,4 +69,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         quality=_int(env, "TILE_QUALITY", 90, 1, 100),
         thumbnail_size=_int(env, "THUMBNAIL_SIZE", 1024, 16, 8192),
         export_associated=tuple(dict.fromkeys(names)),
+        processes=_int(env, "PROCESSES", 0, 1, 256) or available_cpus(),
+        upload_concurrency=_int(env, "UPLOAD_CONCURRENCY", 8, 1, 64),
+        tile_delay_ms=_int(env, "TILE_DELAY_MS", 0, 0, 600_000),
     )
