@@ -76,17 +76,22 @@ class InProcessRenderer(TileRenderer):
 
 
 class ProcessPoolRenderer(TileRenderer):
-    """Worker processes render ahead of the tile asked for (a few tiles each), so they stay busy
-    while the task uploads; the task still takes the tiles in order."""
+    """Worker processes render batches of BATCH consecutive tiles (one round trip each, not
+    one per tile) a few batches ahead of the tile asked for, so they stay busy while the task
+    uploads; the task still takes the tiles in order."""
+
+    BATCH = 8
 
     def __init__(
         self, slide_path: Path, tiles: Sequence[TileRef], settings: Settings, stop: StopSignal
     ) -> None:
         self._tiles = tiles
         self._stop = stop
-        self._ahead = 4 * settings.processes
-        self._futures: dict[int, Future[bytes]] = {}
-        self._next = -1
+        self._ahead = 2 * settings.processes  # batches submitted beyond the current one
+        self._batches: dict[int, Future[list[bytes]]] = {}
+        self._done: dict[int, list[bytes]] = {}
+        self._first: int | None = None  # batches are counted from the first tile asked for
+        self._submitted = 0
         self._pool = ProcessPoolExecutor(
             settings.processes,
             mp_context=multiprocessing.get_context("spawn"),
@@ -102,30 +107,38 @@ class ProcessPoolRenderer(TileRenderer):
             ),
         )
 
+    def _submit(self, batch: int) -> None:
+        assert self._first is not None
+        start = self._first + batch * self.BATCH
+        tiles = [tuple(t) for t in self._tiles[start : start + self.BATCH]]
+        if tiles:
+            self._batches[batch] = self._pool.submit(_worker_tiles, tiles)
+
     def render(self, index: int) -> bytes:
-        if self._next < index:
-            self._next = index
-        last = min(len(self._tiles), index + self._ahead + 1)
-        while self._next < last:
-            tile = self._tiles[self._next]
-            self._futures[self._next] = self._pool.submit(_worker_tile, *tile)
-            self._next += 1
-        future = self._futures.pop(index, None) or self._pool.submit(
-            _worker_tile, *self._tiles[index]
-        )
-        try:
-            return future.result()
-        except BrokenProcessPool:
-            # The workers die on SIGTERM: when the whole process group got it, that is a stop,
-            # not a failure (the task's own handler may run a moment after the pool breaks).
-            if self._stop.requested or not self._stop.sleep(0.5):
-                raise StopRequested() from None
-            raise
+        if self._first is None:
+            self._first = index
+        batch, offset = divmod(index - self._first, self.BATCH)
+        while self._submitted <= batch + self._ahead:
+            self._submit(self._submitted)
+            self._submitted += 1
+        if batch not in self._done:
+            self._done.clear()  # the tiles of earlier batches have been taken
+            future = self._batches.pop(batch)
+            try:
+                self._done[batch] = future.result()
+            except BrokenProcessPool:
+                # The workers die on SIGTERM: when the whole process group got it, that is a
+                # stop, not a failure (the task's own handler may run just after the pool broke).
+                if self._stop.requested or not self._stop.sleep(0.5):
+                    raise StopRequested() from None
+                raise
+        return self._done[batch][offset]
 
     def close(self) -> None:
-        # A worker finishes at most the tile it is on; the queued ones are dropped.
+        # A worker finishes at most the batch it is on; the queued ones are dropped.
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._futures.clear()
+        self._batches.clear()
+        self._done.clear()
 
 
 def open_renderer(
@@ -162,9 +175,9 @@ def _init_worker(
     _worker.update(slide=slide, dz=dz, fmt=fmt, quality=quality, delay=delay)
 
 
-def _worker_tile(level: int, col: int, row: int) -> bytes:
+def _worker_tiles(tiles: list[tuple[int, int, int]]) -> list[bytes]:
     w = _worker
-    return _render(w["dz"], TileRef(level, col, row), w["fmt"], w["quality"], w["delay"])
+    return [_render(w["dz"], TileRef(*tile), w["fmt"], w["quality"], w["delay"]) for tile in tiles]
 
 
 def _die_with(parent: int) -> None:
