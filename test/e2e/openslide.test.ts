@@ -1,0 +1,185 @@
+// Vendor slides end to end: each format the test-slide generator makes (Aperio SVS with JPEG
+// and with JPEG 2000 inside, a generic tiled TIFF, a DICOM WSI folder) goes through
+// processSlide on the realistic local ECS to the OpenSlide processor (by the stack's routes,
+// or by the input's taskDefinition), is interrupted mid-slide and resumed, and its output is
+// checked against OpenSlide's own read of the slide. Then docs/python-tasks.md's example, a
+// lab's own Python program, runs as a slide task.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { parseS3Uri } from '@wsi-orchestrator/task-contract';
+import { createEcsClient, createS3Client } from '../../src/aws/clients';
+import { submitSlide } from '../../src/cli/submit';
+import { slideWorkflowId } from '../../src/slides/identity';
+import { statusQuery } from '../../src/workflows/definitions';
+import type { SlideInput, SlideResult } from '../../src/workflows/types';
+import {
+  checkOutputAgainstOpenSlide,
+  makeTestSlides,
+  uploadTestSlide,
+  type TestSlide,
+  type TestSlideKind,
+} from '../../dev/slides/python-slides';
+import {
+  EXAMPLE_FAMILY,
+  LOCAL_ROUTES,
+  OPENSLIDE_FAMILY,
+  openslideContainer,
+  registerTaskDefinition,
+  SLIDES_BUCKET,
+} from '../../dev/stack/local-stack';
+import { startE2EStack, type E2EStack } from '../support/stack';
+
+const CHUNK_TILES = 8;
+
+/** Where each generated slide goes, and whether its key's route or its input picks the processor. */
+const CASES: { kind: TestSlideKind; key: string; vendor: string; input?: Partial<SlideInput> }[] = [
+  { kind: 'svs-jpeg', key: 'vendor/aperio jpeg.svs', vendor: 'aperio' },
+  { kind: 'svs-j2k', key: 'vendor/aperio jp2k.SVS', vendor: 'aperio' },
+  // A plain TIFF's route is the TypeScript processor; a lab that wants OpenSlide's reading names it.
+  {
+    kind: 'tiff',
+    key: 'vendor/generic.tiff',
+    vendor: 'generic-tiff',
+    input: { taskDefinition: OPENSLIDE_FAMILY },
+  },
+  // A folder slide: the `/` route; the bridge would announce it from any of its .dcm uploads.
+  { kind: 'dicom', key: 'vendor/dicom case', vendor: 'dicom' },
+];
+
+/** Copies every object under an S3 prefix into `dir`, keeping the paths below the prefix. */
+async function download(stack: E2EStack, uri: string, dir: string): Promise<number> {
+  const s3 = createS3Client(stack.env);
+  const { bucket, key: prefix } = parseS3Uri(uri);
+  let count = 0;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) {
+      const file = path.join(dir, (o.Key as string).slice(prefix.length));
+      await mkdir(path.dirname(file), { recursive: true });
+      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
+      await writeFile(
+        file,
+        await (body.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+      );
+      count++;
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return count;
+}
+
+describe('vendor slides through the pipeline to the OpenSlide processor', () => {
+  let stack: E2EStack;
+  let scratch: string;
+  let slides: Map<TestSlideKind, TestSlide>;
+
+  beforeAll(async () => {
+    scratch = await mkdtemp(path.join(tmpdir(), 'wsi-openslide-e2e-'));
+    const [made, started] = await Promise.all([
+      makeTestSlides(
+        path.join(scratch, 'slides'),
+        CASES.map((c) => c.kind),
+      ),
+      startE2EStack({
+        ECS_POLL_INTERVAL: '200ms',
+        PROGRESS_INTERVAL: '200ms',
+        RELAUNCH_BACKOFF: '100ms',
+        SLIDE_FOLDER_SETTLE: '2s',
+        ECS_TASK_DEFINITION_ROUTES: LOCAL_ROUTES,
+      }),
+    ]);
+    stack = started;
+    slides = new Map(made.map((s) => [s.kind, s]));
+    // Small chunks and a pause per tile: each slide takes seconds, so an interruption lands
+    // mid-slide on any machine. (A new revision: the family resolves to it.)
+    await registerTaskDefinition(
+      createEcsClient(stack.env),
+      OPENSLIDE_FAMILY,
+      openslideContainer({ CHUNK_TILES: String(CHUNK_TILES), TILE_DELAY_MS: '40' }),
+    );
+  }, 300_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+  });
+
+  /** Submits a case, interrupts its first task once a chunk is done, and awaits its result. */
+  async function runInterrupted(c: (typeof CASES)[number]): Promise<{ result: SlideResult; family: string }> {
+    const slide = slides.get(c.kind);
+    if (!slide) throw new Error(`the generator made no ${c.kind} slide`);
+    const key = await uploadTestSlide(createS3Client(stack.env), SLIDES_BUCKET, slide, c.key);
+    const workflowId = slideWorkflowId(SLIDES_BUCKET, key);
+    await submitSlide(stack.client, 'slides', { bucket: SLIDES_BUCKET, key, ...c.input }, workflowId);
+    const handle = stack.client.workflow.getHandle(workflowId);
+    let family = '';
+    for (let i = 0; i < 1200 && !family; i++) {
+      const status = await handle.query(statusQuery);
+      if (status.phase === 'RUNNING' && status.taskArn && (status.progress?.done ?? 0) >= CHUNK_TILES) {
+        family = String(stack.localEcs.describeTask(status.taskArn).taskDefinitionArn ?? '');
+        // A spot interruption: SIGTERM now, SIGKILL well after the processor's last checkpoint.
+        expect(stack.localEcs.interruptTask(status.taskArn, { warningMs: 20_000 })).toBe(true);
+      } else {
+        expect(status.phase).not.toBe('SUCCEEDED');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    return { result: (await handle.result()) as SlideResult, family };
+  }
+
+  test('every generated format completes: the right processor, interrupted and resumed, output as OpenSlide reads it', async () => {
+    const runs = await Promise.all(CASES.map((c) => runInterrupted(c)));
+    for (const [i, { result, family }] of runs.entries()) {
+      const c = CASES[i] as (typeof CASES)[number];
+      const slide = slides.get(c.kind) as TestSlide;
+      expect([c.kind, family]).toEqual([
+        c.kind,
+        expect.stringContaining(`task-definition/${OPENSLIDE_FAMILY}:`),
+      ]);
+      expect([c.kind, result.attempts.map((a) => [a.outcome, a.exitCode])]).toEqual([
+        c.kind,
+        [
+          ['interrupted', 143],
+          ['success', 0],
+        ],
+      ]);
+      expect(result.progress?.done).toBe(result.progress?.total);
+      const out = path.join(scratch, 'outputs', c.kind);
+      expect(await download(stack, result.outputUri, out)).toBeGreaterThan(result.progress?.total ?? 0);
+      const summary = (await checkOutputAgainstOpenSlide(slide.path, out)) as Record<string, unknown>;
+      expect(summary).toMatchObject({ ok: true, vendor: c.vendor, tiles: result.progress?.total });
+      expect(summary.sampled).toEqual(expect.any(Number));
+      expect(summary.sampled).toBeGreaterThan(0);
+    }
+  }, 600_000);
+
+  test("docs/python-tasks.md's example, a lab's own program, runs as a slide task", async () => {
+    const slide = slides.get('svs-jpeg') as TestSlide;
+    const key = await uploadTestSlide(createS3Client(stack.env), SLIDES_BUCKET, slide, 'lab/example.svs');
+    const workflowId = slideWorkflowId(SLIDES_BUCKET, key);
+    await submitSlide(
+      stack.client,
+      'slides',
+      { bucket: SLIDES_BUCKET, key, taskDefinition: EXAMPLE_FAMILY },
+      workflowId,
+    );
+    const result = (await stack.client.workflow.getHandle(workflowId).result()) as SlideResult;
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['success']);
+    expect(result.progress?.total).toBeGreaterThan(0);
+    expect(result.progress?.done).toBe(result.progress?.total);
+    const out = path.join(scratch, 'outputs', 'example');
+    // One JSON object per row of its 16x16 grid, then a summary.
+    expect(await download(stack, result.outputUri, out)).toBe(17);
+    const row = JSON.parse(await readFile(path.join(out, 'rows', '07.json'), 'utf8')) as {
+      row: number;
+      tissue: number[];
+    };
+    expect(row.row).toBe(7);
+    expect(row.tissue).toHaveLength(16);
+  }, 180_000);
+});
