@@ -7,11 +7,6 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 
 type Env = NodeJS.ProcessEnv;
 
-// The SDK warns on every start that its releases from 2027 need Node 22. The project pins its
-// own Node (package.json engines, the images), and the notice would otherwise be the only
-// stderr line of a healthy worker, CLI or processor run; stderr is kept for real problems.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 function endpointFor(service: 'ECS' | 'S3' | 'SQS', env: Env): string | undefined {
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }

@@ -18,7 +18,7 @@ function nodeCompiledOnly(script: string, env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, ['-e', `${guard}\n${script}`], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: { PATH: process.env.PATH, ...env },
   });
 }
 

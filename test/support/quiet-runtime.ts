@@ -6,7 +6,3 @@ try {
 } catch {
   // Already installed in this Jest worker: keep the existing runtime.
 }
-
-// Tests that build AWS clients directly (not through src/aws/clients.ts) skip its silencing of
-// the SDK's Node 22 notice; silence it here too.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
