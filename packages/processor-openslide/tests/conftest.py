@@ -15,11 +15,10 @@ from typing import Any
 
 import boto3
 import pytest
+from helpers import DEV_SLIDES, python_env
 from moto.server import ThreadedMotoServer
 from wsi_task import ENV
 
-ROOT = Path(__file__).resolve().parents[3]
-DEV_SLIDES = ROOT / "dev" / "slides"
 # make_test_slides and check_output, importable by the tests.
 sys.path.insert(0, str(DEV_SLIDES))
 
@@ -76,12 +75,6 @@ def task_env(aws_env: dict[str, str], bucket: str) -> dict[str, str]:
         # each worker process costs a fresh interpreter on a 2-core machine.
         "PROCESSES": "1",
     }
-
-
-def python_env() -> dict[str, str]:
-    """This interpreter's path for a child process (the pinned tools and both packages)."""
-    path = os.pathsep.join([str(ROOT / "packages" / "processor-openslide" / "src"), *sys.path])
-    return {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,14 @@ from pathlib import Path
 from typing import Any
 
 SRC = Path(__file__).parents[1] / "src"
+ROOT = Path(__file__).resolve().parents[3]
+DEV_SLIDES = ROOT / "dev" / "slides"
+
+
+def python_env() -> dict[str, str]:
+    """This interpreter's path for a child process (the pinned tools and both packages)."""
+    path = os.pathsep.join([str(SRC), *sys.path])
+    return {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def start(env: dict[str, str], session: bool = False, **extra: str) -> subprocess.Popen[str]:

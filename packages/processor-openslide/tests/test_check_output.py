@@ -14,8 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conftest import DEV_SLIDES, python_env
-from helpers import outputs, run
+from helpers import DEV_SLIDES, outputs, python_env, run
 from PIL import Image
 
 KINDS = ["svs-jpeg", "svs-j2k", "tiff", "dicom"]

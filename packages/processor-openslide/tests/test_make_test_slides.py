@@ -9,7 +9,7 @@ from typing import Any
 
 import openslide
 import pytest
-from conftest import DEV_SLIDES, python_env
+from helpers import DEV_SLIDES, python_env
 
 EXPECTED_VENDORS = {
     "svs-jpeg": "aperio",
