@@ -100,7 +100,7 @@ describe('vendor slides through the pipeline to the OpenSlide processor', () => 
     await registerTaskDefinition(
       createEcsClient(stack.env),
       OPENSLIDE_FAMILY,
-      openslideContainer({ CHUNK_TILES: String(CHUNK_TILES), TILE_DELAY_MS: '40' }),
+      openslideContainer({ CHUNK_TILES: String(CHUNK_TILES), TILE_DELAY_MS: '80' }),
     );
   }, 300_000);
 
