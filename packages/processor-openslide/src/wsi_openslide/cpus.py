@@ -1,28 +1,73 @@
 """How many CPUs this process may use: its CPU affinity, capped by its cgroup's CPU quota (a
-container's CPU limit), at least 1. PROCESSES' default."""
+container's CPU limit) and, on ECS, by the task's CPU limit from the task metadata endpoint,
+at least 1. PROCESSES' default."""
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import os
+import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 PROC_SELF_CGROUP = Path("/proc/self/cgroup")
+# Set by ECS in every container of a task (Fargate platform 1.4.0+, EC2 agent 1.39.0+).
+ECS_METADATA_VARIABLE = "ECS_CONTAINER_METADATA_URI_V4"
+ECS_METADATA_TIMEOUT_S = 1.0
+
+log = logging.getLogger(__name__)
 
 
 def available_cpus(
-    cgroup_root: Path = CGROUP_ROOT, proc_self_cgroup: Path = PROC_SELF_CGROUP
+    cgroup_root: Path = CGROUP_ROOT,
+    proc_self_cgroup: Path = PROC_SELF_CGROUP,
+    environ: Mapping[str, str] | None = None,
 ) -> int:
     try:
         count = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
         count = os.cpu_count() or 1
-    quota = cgroup_cpu_quota(cgroup_root, proc_self_cgroup)
-    if quota is not None:
-        # 1.5 CPUs' quota: two processes use all of it (each gets 0.75 of a CPU).
-        count = min(count, math.ceil(quota))
+    # 1.5 CPUs' quota: two processes use all of it (each gets 0.75 of a CPU). The smallest
+    # limit wins: ECS may set the task's limit on a parent cgroup the container does not see.
+    for limit in (cgroup_cpu_quota(cgroup_root, proc_self_cgroup), ecs_task_cpu_limit(environ)):
+        if limit is not None:
+            count = min(count, math.ceil(limit))
     return max(1, count)
+
+
+def ecs_task_cpu_limit(
+    environ: Mapping[str, str] | None = None, timeout: float = ECS_METADATA_TIMEOUT_S
+) -> float | None:
+    """The ECS task's CPU limit in vCPUs: `Limits.CPU` of the task metadata endpoint v4's task
+    document (`${ECS_CONTAINER_METADATA_URI_V4}/task`; the task-level field is in vCPUs, e.g.
+    0.25, unlike each container's `Limits.CPU` in CPU units). None outside ECS, when the task has
+    no CPU limit, or on any failure: the caller then goes by the affinity and cgroup alone."""
+    env = os.environ if environ is None else environ
+    base = env.get(ECS_METADATA_VARIABLE, "").strip().rstrip("/")
+    if not base:
+        return None
+    if not base.startswith(("http://", "https://")):
+        log.debug("%s is not an http URL: ignored", ECS_METADATA_VARIABLE)
+        return None
+    # The endpoint is link-local: never through an HTTP(S)_PROXY the task may have set.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(base + "/task", timeout=timeout) as response:
+            document = json.loads(response.read(1 << 20))
+        limit = document["Limits"]["CPU"]
+    except Exception as error:  # unreachable, an HTTP error, not JSON, no such field, ...
+        log.debug("no ECS task CPU limit from the task metadata endpoint: %r", error)
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, (int, float)):
+        log.debug("ECS task metadata: Limits.CPU is not a number: %r", limit)
+        return None
+    if not math.isfinite(limit) or limit <= 0:
+        log.debug("ECS task metadata: Limits.CPU is not a positive number: %r", limit)
+        return None
+    return float(limit)
 
 
 def cgroup_cpu_quota(

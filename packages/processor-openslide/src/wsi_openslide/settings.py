@@ -27,7 +27,8 @@ class Settings:
     # or macro image can show a patient's name or barcode.
     export_associated: tuple[str, ...] = ()
     # Worker processes rendering tiles: by default the CPUs this process may use (its affinity,
-    # capped by its cgroup's CPU quota). 1 renders in the task's own process.
+    # capped by its cgroup's CPU quota and, on ECS, the task's CPU limit from the task metadata
+    # endpoint). 1 renders in the task's own process.
     processes: int = field(default_factory=available_cpus)
     # Tile uploads in flight at once (threads of the task's own process).
     upload_concurrency: int = 8
@@ -69,7 +70,7 @@ def read_settings(environ: Mapping[str, str] | None = None) -> Settings:
         quality=_int(env, "TILE_QUALITY", 90, 1, 100),
         thumbnail_size=_int(env, "THUMBNAIL_SIZE", 1024, 16, 8192),
         export_associated=tuple(dict.fromkeys(names)),
-        processes=_int(env, "PROCESSES", 0, 1, 256) or available_cpus(),
+        processes=_int(env, "PROCESSES", 0, 1, 256) or available_cpus(environ=env),
         upload_concurrency=_int(env, "UPLOAD_CONCURRENCY", 8, 1, 64),
         tile_delay_ms=_int(env, "TILE_DELAY_MS", 0, 0, 600_000),
     )
