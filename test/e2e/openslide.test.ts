@@ -149,6 +149,14 @@ describe('vendor slides through the pipeline to the OpenSlide processor', () => 
         ],
       ]);
       expect(result.progress?.done).toBe(result.progress?.total);
+      // The relaunch resumed from the interrupted task's last checkpoint (its log says where).
+      const resumed = (await readFile(stack.localEcs.logFile(result.attempts[1]?.taskArn as string), 'utf8'))
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { event?: string; resumedFrom?: number })
+        .find((e) => e.event === 'started');
+      expect([c.kind, resumed?.resumedFrom]).toEqual([c.kind, expect.any(Number)]);
+      expect(resumed?.resumedFrom).toBeGreaterThanOrEqual(CHUNK_TILES);
       const out = path.join(scratch, 'outputs', c.kind);
       expect(await download(stack, result.outputUri, out)).toBeGreaterThan(result.progress?.total ?? 0);
       const summary = (await checkOutputAgainstOpenSlide(slide.path, out)) as Record<string, unknown>;
