@@ -13,6 +13,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
 import { createEcsClient, createS3Client, createSqsClient } from '../../src/aws/clients';
 import { createLocalQueues, notifyQueueOfUploads, type LocalQueues } from '../../src/bridge';
+import { OPENSLIDE_SUFFIXES, routesTo } from '../../src/slides/routing';
 import { startMotoServer, type MotoServer } from '../aws/moto-server';
 import {
   SIMULATED_LABEL,
@@ -44,20 +45,7 @@ export const EXAMPLE_FAMILY = 'wsi-example-tissue-fraction';
  * OpenSlide processor; plain tiled TIFF stays with the default (TypeScript) processor, unless
  * a slide's input names another task definition. (Tests and benchmarks set their own.)
  */
-export const LOCAL_ROUTES = [
-  '.svs',
-  '.ndpi',
-  '.vms',
-  '.vmu',
-  '.mrxs',
-  '.scn',
-  '.bif',
-  '.svslide',
-  '.dcm',
-  '/',
-]
-  .map((suffix) => `${suffix}=${OPENSLIDE_FAMILY}`)
-  .join(',');
+export const LOCAL_ROUTES = routesTo(OPENSLIDE_FAMILY, OPENSLIDE_SUFFIXES);
 export const CONTAINER_NAME = 'processor';
 
 /** Fargate sizes small enough for a laptop; the processor peaks well under 512 MiB on demo slides. */

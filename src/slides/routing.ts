@@ -24,7 +24,9 @@ export function parseTaskDefinitionRoutes(text: string): TaskDefinitionRoute[] {
     .filter(Boolean)) {
     const [suffix = '', taskDefinition = '', ...rest] = entry.split('=').map((p) => p.trim());
     if (rest.length > 0 || !SUFFIX.test(suffix) || !TASK_DEFINITION.test(taskDefinition)) {
-      throw new Error(`"${entry}": expected .suffix=taskDefinition (or /=taskDefinition for folders), e.g. .svs=wsi-openslide`);
+      throw new Error(
+        `"${entry}": expected .suffix=taskDefinition (or /=taskDefinition for folders), e.g. .svs=wsi-openslide`,
+      );
     }
     const lower = suffix.toLowerCase();
     if (routes.some((r) => r.suffix === lower)) throw new Error(`"${entry}": ${lower} is routed twice`);
@@ -41,4 +43,30 @@ export function routeTaskDefinition(routes: readonly TaskDefinitionRoute[], key:
     if (lower.endsWith(r.suffix) && (!best || r.suffix.length > best.suffix.length)) best = r;
   }
   return best?.taskDefinition;
+}
+
+/**
+ * The key suffixes that name slides only the OpenSlide processor reads: the vendor formats
+ * (their metadata and codecs, JPEG 2000 included), a single DICOM file, and `/` for folder
+ * slides (a DICOM WSI series). Plain TIFF stays with the default processor. `npm start`, compose
+ * and the CDK app route these by default.
+ */
+export const OPENSLIDE_SUFFIXES: readonly string[] = [
+  '.svs',
+  '.ndpi',
+  '.vms',
+  '.vmu',
+  '.mrxs',
+  '.scn',
+  '.bif',
+  '.svslide',
+  '.dcm',
+  '/',
+];
+
+/** ECS_TASK_DEFINITION_ROUTES sending `suffixes` to `taskDefinition`, checked by the parser. */
+export function routesTo(taskDefinition: string, suffixes: readonly string[]): string {
+  const text = suffixes.map((suffix) => `${suffix.trim()}=${taskDefinition}`).join(',');
+  parseTaskDefinitionRoutes(text);
+  return text;
 }

@@ -10,6 +10,7 @@ import draft07 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
 import { PROJECT_ROOT, PYTHON_REQUIREMENTS } from '../../dev/tools/binaries';
 import { findCompose } from '../../dev/tools/compose';
+import { LOCAL_ROUTES } from '../../dev/stack/local-stack';
 import { readDockerfile, workspacesOf } from './dockerfile';
 
 const COMPOSE_FILE = path.join(PROJECT_ROOT, 'docker-compose.yml');
@@ -241,6 +242,10 @@ test('docker-compose.yml builds from real Dockerfiles and runs real files and sc
   }
   // The worker and the bridge run the production image's CLI (its ENTRYPOINT is bin/slides.js).
   expect(services.worker?.command).toEqual(['worker']);
+  // Its routes are npm start's: vendor formats and folder slides to the OpenSlide processor.
+  expect(
+    (services.worker as { environment?: Record<string, string> }).environment?.ECS_TASK_DEFINITION_ROUTES,
+  ).toBe(LOCAL_ROUTES);
   expect(services.bridge?.command).toEqual(['bridge']);
 });
 

@@ -8,25 +8,10 @@ import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { loadSettings, SETTING_NAMES, type Settings } from '../../../src/settings/settings';
 import { buildRunTaskInput } from '../../../src/ecs/requests';
 import { BRIDGE_SETTING_NAMES } from '../../../src/bridge/settings';
-import { parseTaskDefinitionRoutes } from '../../../src/slides/routing';
+import { OPENSLIDE_SUFFIXES, routesTo as workerRoutesTo } from '../../../src/slides/routing';
 
-/**
- * The key suffixes routed to the OpenSlide processor by default: the vendor formats (OpenSlide
- * reads their vendor metadata and codecs), a single DICOM file, and `/` for folder slides (a
- * DICOM WSI series). Plain TIFF stays with the default processor.
- */
-export const DEFAULT_OPENSLIDE_SUFFIXES = [
-  '.svs',
-  '.ndpi',
-  '.vms',
-  '.vmu',
-  '.mrxs',
-  '.scn',
-  '.bif',
-  '.svslide',
-  '.dcm',
-  '/',
-];
+/** The key suffixes routed to the OpenSlide processor by default (src/slides/routing.ts). */
+export const DEFAULT_OPENSLIDE_SUFFIXES = OPENSLIDE_SUFFIXES;
 
 /**
  * ECS_TASK_DEFINITION_ROUTES sending `suffixes` to `family` (`.svs=FAMILY,...,/=FAMILY`), checked
@@ -34,13 +19,11 @@ export const DEFAULT_OPENSLIDE_SUFFIXES = [
  */
 export function routesTo(family: string, suffixes: readonly string[]): string | undefined {
   if (suffixes.length === 0) return undefined;
-  const text = suffixes.map((suffix) => `${suffix.trim()}=${family}`).join(',');
   try {
-    parseTaskDefinitionRoutes(text);
+    return workerRoutesTo(family, suffixes);
   } catch (err) {
     throw new Error(`openslideSuffixes: ${(err as Error).message}`, { cause: err });
   }
-  return text;
 }
 
 /** The worker's settings with nothing set: every default. */
