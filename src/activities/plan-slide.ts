@@ -7,7 +7,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { joinS3Uri } from '@wsi-orchestrator/task-contract';
 import type { Settings } from '../settings/settings';
-import { isFolderKey } from '../slides/folders';
+import { companionFolderOf, isFolderKey } from '../slides/folders';
 import { slideId as slideIdOf, slideWorkflowId } from '../slides/identity';
 import { routeTaskDefinition } from '../slides/routing';
 import { chooseFirstTier } from '../workflows/decide';
@@ -40,17 +40,16 @@ function throwAccessFailure(err: unknown, bucket: string, key: string, action: s
   }
 }
 
-interface FolderSlide {
+interface Listing {
+  objects: number;
   sizeBytes: number;
-  /** Epoch ms of the newest object's last change. */
+  /** Epoch ms of the newest object's last change; 0 for none. */
   newest: number;
 }
 
-/** A folder slide's objects: their total size and the newest one's time; none is not found. */
-async function folderSlide(s3: S3Client, bucket: string, prefix: string): Promise<FolderSlide> {
-  let sizeBytes = 0;
-  let newest = 0;
-  let objects = 0;
+/** The objects under a prefix (the console's folder marker aside): how many, their size, the newest. */
+async function listFolder(s3: S3Client, bucket: string, prefix: string): Promise<Listing> {
+  const listing: Listing = { objects: 0, sizeBytes: 0, newest: 0 };
   let token: string | undefined;
   try {
     do {
@@ -58,10 +57,10 @@ async function folderSlide(s3: S3Client, bucket: string, prefix: string): Promis
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
       );
       for (const o of page.Contents ?? []) {
-        if (o.Key === prefix) continue; // the console's folder marker
-        objects++;
-        sizeBytes += o.Size ?? 0;
-        newest = Math.max(newest, o.LastModified?.getTime() ?? 0);
+        if (o.Key === prefix) continue;
+        listing.objects++;
+        listing.sizeBytes += o.Size ?? 0;
+        listing.newest = Math.max(listing.newest, o.LastModified?.getTime() ?? 0);
       }
       token = page.NextContinuationToken;
     } while (token);
@@ -69,19 +68,17 @@ async function folderSlide(s3: S3Client, bucket: string, prefix: string): Promis
     throwAccessFailure(err, bucket, prefix, 's3:ListBucket');
     throw err;
   }
-  if (objects === 0) {
-    throw ApplicationFailure.nonRetryable(
-      `slide folder s3://${bucket}/${prefix} has no objects`,
-      FailureType.SlideNotFound,
-    );
-  }
-  return { sizeBytes, newest };
+  return listing;
 }
 
-async function slideSize(s3: S3Client, bucket: string, key: string): Promise<number | undefined> {
+async function headSlide(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+): Promise<{ sizeBytes?: number; modified: number }> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    return head.ContentLength;
+    return { sizeBytes: head.ContentLength, modified: head.LastModified?.getTime() ?? 0 };
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (status === 404) {
@@ -95,14 +92,48 @@ async function slideSize(s3: S3Client, bucket: string, key: string): Promise<num
   }
 }
 
+/** What S3 holds of a slide: its size, and how long it must still settle before a launch. */
+interface SlideObjects {
+  sizeBytes?: number;
+  settleMs: number;
+}
+
+/**
+ * A folder slide (a DICOM series) is all its objects; an MRXS slide its .mrxs plus its data
+ * folder. Both are uploaded as many objects, so they settle: no launch until nothing of theirs
+ * has changed for `settleAfterMs`. A plain object is its own size (the input's when given).
+ */
+async function slideObjects(s3: S3Client, input: SlideInput, settleAfterMs: number): Promise<SlideObjects> {
+  const { bucket, key } = input;
+  const settle = (newest: number): number => Math.max(0, newest + settleAfterMs - Date.now());
+  if (isFolderKey(key)) {
+    const folder = await listFolder(s3, bucket, key);
+    if (folder.objects === 0) {
+      throw ApplicationFailure.nonRetryable(
+        `slide folder s3://${bucket}/${key} has no objects`,
+        FailureType.SlideNotFound,
+      );
+    }
+    return { sizeBytes: input.sizeBytes ?? folder.sizeBytes, settleMs: settle(folder.newest) };
+  }
+  const companion = companionFolderOf(key);
+  if (!companion)
+    return { sizeBytes: input.sizeBytes ?? (await headSlide(s3, bucket, key)).sizeBytes, settleMs: 0 };
+  const [head, data] = [await headSlide(s3, bucket, key), await listFolder(s3, bucket, companion)];
+  const settleMs = settle(Math.max(head.modified, data.newest));
+  if (settleMs === 0 && data.objects === 0) {
+    throw ApplicationFailure.nonRetryable(
+      `MRXS slide s3://${bucket}/${key} has no data folder: upload s3://${bucket}/${companion} (its Slidedat.ini and .dat files) beside it`,
+      FailureType.SlideNotFound,
+    );
+  }
+  // The whole slide's size, whatever the input says: an upload event's is the small .mrxs alone.
+  return { sizeBytes: (head.sizeBytes ?? 0) + data.sizeBytes, settleMs };
+}
+
 export async function planSlide(deps: PlanDeps, input: SlideInput): Promise<SlidePlan> {
   const { settings } = deps;
-  // A folder slide (a DICOM series) is read whole: its size is its objects', and it waits
-  // until nothing under it has changed for a while, since its upload takes many objects.
-  const folder = isFolderKey(input.key) ? await folderSlide(deps.s3, input.bucket, input.key) : undefined;
-  const sizeBytes =
-    input.sizeBytes ?? folder?.sizeBytes ?? (await slideSize(deps.s3, input.bucket, input.key));
-  const settleMs = folder ? Math.max(0, folder.newest + settings.folderSettleMs - Date.now()) : 0;
+  const { sizeBytes, settleMs } = await slideObjects(deps.s3, input, settings.folderSettleMs);
   let firstTier: number;
   try {
     firstTier = chooseFirstTier(settings.tiers, sizeBytes, input.tier);

@@ -12,7 +12,7 @@
 // acknowledged and ignored (with a reason the bridge logs). An uploaded part of a folder slide
 // (a DICOM series' .dcm) announces its folder (src/slides/folders.ts).
 
-import { slideKeyOfObject } from '../slides/folders';
+import { partOfAnotherSlide, slideKeyOfObject } from '../slides/folders';
 
 /** S3 allows keys of up to 1024 bytes of UTF-8. */
 export const MAX_KEY_BYTES = 1024;
@@ -158,6 +158,11 @@ function addSlide(out: Collected, uploaded: SlideRecord, folderMeansSlide = fals
     out.ignored.push(
       `${uploaded.event} s3://${uploaded.bucket}/${uploaded.key} is a folder marker, not a slide`,
     );
+    return;
+  }
+  const part = partOfAnotherSlide(uploaded.key);
+  if (part && !folderMeansSlide) {
+    out.ignored.push(`${uploaded.event} s3://${uploaded.bucket}/${uploaded.key} ${part}`);
     return;
   }
   // A part of a folder slide (a DICOM series' .dcm) starts its folder's slide, whose size is

@@ -26,7 +26,19 @@ describe('planSlide routes a slide to its processor', () => {
       credentials: TEST_CREDENTIALS,
     });
     await s3.send(new CreateBucketCommand({ Bucket: 'lab' }));
-    for (const key of ['a.SVS', 'b.tif', 'c.ndpi', 'case 7/', 'case 7/l0.dcm', 'case 7/l1.dcm', 'empty/'])
+    for (const key of [
+      'a.SVS',
+      'b.tif',
+      'c.ndpi',
+      'case 7/',
+      'case 7/l0.dcm',
+      'case 7/l1.dcm',
+      'empty/',
+      'mrxs/s.mrxs',
+      'mrxs/s/Slidedat.ini',
+      'mrxs/s/Data0000.dat',
+      'mrxs/lonely.MRXS',
+    ])
       await s3.send(
         new PutObjectCommand({ Bucket: 'lab', Key: key, Body: key.endsWith('/') ? '' : 'slide' }),
       );
@@ -38,7 +50,7 @@ describe('planSlide routes a slide to its processor', () => {
   });
 
   const plan = (
-    input: { key: string; taskDefinition?: string },
+    input: { key: string; taskDefinition?: string; sizeBytes?: number },
     folderSettleMs?: number,
   ): Promise<SlidePlan> =>
     new MockActivityEnvironment().run(
@@ -70,5 +82,19 @@ describe('planSlide routes a slide to its processor', () => {
   test('a folder slide with no objects is not found, naming the folder', async () => {
     await expect(plan({ key: 'empty/' })).rejects.toThrow(/slide folder s3:\/\/lab\/empty\/ has no objects/);
     await expect(plan({ key: 'nothing here/' })).rejects.toThrow(/has no objects/);
+  });
+
+  test('an MRXS slide: its .mrxs and its data folder, waiting while either was written lately', async () => {
+    const mrxs = await plan({ key: 'mrxs/s.mrxs' });
+    expect(mrxs.sizeBytes).toBe(15); // the .mrxs and its two data files, 5 bytes each
+    expect(mrxs.settleMs).toBeGreaterThan(50 * 60_000);
+    expect((await plan({ key: 'mrxs/s.mrxs' }, 0)).settleMs).toBeUndefined();
+    // An upload event's size is the .mrxs file's alone: the slide's is all of it.
+    expect((await plan({ key: 'mrxs/s.mrxs', sizeBytes: 5 }, 0)).sizeBytes).toBe(15);
+    // Its data folder not (yet) there: it waits while the .mrxs is new, then fails naming the folder.
+    expect((await plan({ key: 'mrxs/lonely.MRXS' })).settleMs).toBeGreaterThan(0);
+    await expect(plan({ key: 'mrxs/lonely.MRXS' }, 0)).rejects.toThrow(
+      'MRXS slide s3://lab/mrxs/lonely.MRXS has no data folder: upload s3://lab/mrxs/lonely/',
+    );
   });
 });

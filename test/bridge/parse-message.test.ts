@@ -139,6 +139,27 @@ describe('message shapes', () => {
     ]);
   });
 
+  test("an MRXS slide's data files start nothing: its .mrxs does", () => {
+    const p = accepted(
+      parseMessage(
+        s3Event(
+          { bucket: B, encodedKey: 'incoming/s/Slidedat.ini', size: 9 },
+          { bucket: B, encodedKey: 'incoming/s/Data0001.dat', size: 900 },
+          { bucket: B, encodedKey: 'incoming/s.mrxs', size: 5 },
+        ),
+      ),
+    );
+    expect(p.records).toEqual([
+      { bucket: B, key: 'incoming/s.mrxs', sizeBytes: 5, event: 'ObjectCreated:Put' },
+    ]);
+    expect(p.ignored).toEqual([
+      expect.stringContaining(
+        "s3://wsi-slides/incoming/s/Slidedat.ini is part of an MRXS slide's data folder",
+      ),
+      expect.stringContaining('incoming/s/Data0001.dat is part of an MRXS slide'),
+    ]);
+  });
+
   test('a plain message may name a folder slide on purpose', () => {
     const p = accepted(parseMessage(plain(B, 'dicom/case 8/')));
     expect(p.records).toEqual([{ bucket: B, key: 'dicom/case 8/', event: 'plain' }]);
