@@ -79,7 +79,7 @@ export interface LocalEcs {
   failTaskStart(task: string, opts?: { cluster?: string; reason?: string }): boolean;
   /** The task as DescribeTasks shows it (tags included). */
   describeTask(task: string, cluster?: string): JsonObject;
-  /** Where a task's processes write stdout and stderr. */
+  /** Where a task's processes write stdout and stderr; still known once the task is forgotten. */
   logFile(task: string, cluster?: string): string;
   /** Task faults apply to later launches; storms and capacity changes are timed from now. */
   addFaultRule(rule: FaultRuleInput): void;
@@ -130,7 +130,7 @@ export async function startLocalEcs(
     stopTaskWithCode: (task, stopCode, opts) => service.stopTaskWithCode(task, stopCode, opts),
     failTaskStart: (task, opts) => service.failTaskStart(task, opts),
     describeTask: (task, cluster) => service.describeTaskByRef(task, cluster),
-    logFile: (task, cluster) => service.logFileOf(service.taskByRef(task, cluster)),
+    logFile: (task, cluster) => service.logFileOfRef(task, cluster),
     addFaultRule: (rule) => service.addFault(parseFaultRule(rule)),
     faultRules: () => service.faultRules(),
     clearFaultRules: () => service.clearFaults(),

@@ -431,6 +431,21 @@ export class LocalEcsService {
 
   // ---- admin ----------------------------------------------------------------------------
 
+  /**
+   * Where a task's processes wrote their output. Logs outlive the task's record, as CloudWatch
+   * logs outlive ECS's memory of a stopped task: a forgotten task's ARN still names its file.
+   */
+  logFileOfRef(ref: string, clusterName?: string): string {
+    try {
+      return this.logFileOf(this.taskByRef(ref, clusterName));
+    } catch (err) {
+      const parsed = parseTaskRef(ref);
+      const name = parsed.cluster ?? clusterName;
+      if (!(err instanceof NotFoundError) || name === undefined) throw err;
+      return this.logFileOf({ clusterName: clusterNameOf(name), id: parsed.id });
+    }
+  }
+
   /** A task by ARN, or by id (searched in `cluster`, else in every cluster). */
   taskByRef(ref: string, clusterName?: string): TaskRecord {
     const parsed = parseTaskRef(ref);

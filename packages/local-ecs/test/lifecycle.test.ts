@@ -1,6 +1,6 @@
 // Real processes through the whole lifecycle: exit codes, timestamps, logs, environment,
 // the SIGTERM-then-SIGKILL stop, start failures, and nothing left running after close().
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DescribeTasksCommand,
@@ -216,6 +216,7 @@ test('STOPPED tasks stay describable for the retention period, then are MISSING'
     const out = await c.send(new RunTaskCommand({ taskDefinition: td }));
     const arn = out.tasks?.[0]?.taskArn as string;
     const stopped = await waitForStatus(c, arn, 'STOPPED'); // describable once stopped
+    const log = brief.logFile(arn);
     // Waits for the task to go, then checks it went no earlier than the retention period.
     const answer = await pollUntil(
       `task ${arn} to be forgotten`,
@@ -224,6 +225,9 @@ test('STOPPED tasks stay describable for the retention period, then are MISSING'
     );
     expect(answer.failures).toEqual([{ arn, reason: 'MISSING' }]);
     expect(Date.now() - seconds(stopped.stoppedAt)).toBeGreaterThanOrEqual(990);
+    // Its log outlives it, as CloudWatch's does.
+    expect(brief.logFile(arn)).toBe(log);
+    expect(existsSync(log)).toBe(true);
   } finally {
     await brief.close();
   }
