@@ -21,7 +21,7 @@ import { clientTokenFor, startedByFor } from '../../src/slides/identity';
 import { classifyOutcome } from '../../src/workflows/decide';
 import { FailureType } from '../../src/workflows/errors';
 import type { RunEcsTaskInput, TaskOutcome } from '../../src/workflows/types';
-import { registerSimulatedTaskDefinition, TEST_CREDENTIALS } from '../support/ecs';
+import { registerSimulatedTaskDefinition, s3ClientFor, TEST_CREDENTIALS } from '../support/ecs';
 import { activityInput, launchAsRunEcsTask } from '../support/run-ecs-task';
 import { waitFor } from '../support/wait';
 
@@ -39,12 +39,7 @@ describe('runEcsTask against ECS as it really answers', () => {
 
   beforeAll(async () => {
     moto = await startMotoServer();
-    s3 = new S3Client({
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: TEST_CREDENTIALS,
-    });
+    s3 = s3ClientFor(moto.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: 'work' }));
     settings = loadSettings({
       ECS_TASK_DEFINITION: FAMILY,

@@ -7,7 +7,7 @@ import { startMotoServer, type MotoServer } from '../../dev/aws/moto-server';
 import { planSlide } from '../../src/activities/plan-slide';
 import { loadSettings } from '../../src/settings/settings';
 import type { SlidePlan } from '../../src/workflows/types';
-import { TEST_CREDENTIALS } from '../support/ecs';
+import { s3ClientFor } from '../support/ecs';
 
 describe('planSlide routes a slide to its processor', () => {
   let moto: MotoServer;
@@ -19,12 +19,7 @@ describe('planSlide routes a slide to its processor', () => {
 
   beforeAll(async () => {
     moto = await startMotoServer();
-    s3 = new S3Client({
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: TEST_CREDENTIALS,
-    });
+    s3 = s3ClientFor(moto.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: 'lab' }));
     for (const key of [
       'a.SVS',

@@ -17,7 +17,7 @@ import { startLocalEcs, type LocalEcs } from '@wsi-orchestrator/local-ecs';
 import { clientTokenFor, legacyStartedByFor, startedByFor } from '../../src/slides/identity';
 import { FailureType } from '../../src/workflows/errors';
 import type { RunEcsTaskInput, TaskOutcome, TaskUpdate } from '../../src/workflows/types';
-import { ecsClientFor, registerSimulatedTaskDefinition, TEST_CREDENTIALS } from '../support/ecs';
+import { ecsClientFor, registerSimulatedTaskDefinition, s3ClientFor } from '../support/ecs';
 import { activityInput, launchAsRunEcsTask } from '../support/run-ecs-task';
 import { waitFor } from '../support/wait';
 
@@ -44,12 +44,7 @@ describe('runEcsTask against the local ECS', () => {
       startMotoServer(),
     ]);
     ecs = ecsClientFor(localEcs.endpoint);
-    s3 = new S3Client({
-      endpoint: moto.endpoint,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: TEST_CREDENTIALS,
-    });
+    s3 = s3ClientFor(moto.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: 'work' }));
     await registerSimulatedTaskDefinition(ecs, FAMILY, { SIM_DURATION_MS: '300' });
     settings = loadSettings({
