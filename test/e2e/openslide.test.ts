@@ -4,10 +4,11 @@
 // or by the input's taskDefinition), is interrupted mid-slide and resumed, and its output is
 // checked against OpenSlide's own read of the slide. Then docs/python-tasks.md's example, a
 // lab's own Python program, runs as a slide task.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { createEcsClient, createS3Client } from '../../src/aws/clients';
 import { submitSlide } from '../../src/cli/submit';
@@ -28,6 +29,7 @@ import {
   openslideContainer,
   registerTaskDefinition,
   SLIDES_BUCKET,
+  UPLOADS_PREFIX,
 } from '../../dev/stack/local-stack';
 import { startE2EStack, type E2EStack } from '../support/stack';
 
@@ -85,13 +87,18 @@ describe('vendor slides through the pipeline to the OpenSlide processor', () => 
         path.join(scratch, 'slides'),
         CASES.map((c) => c.kind),
       ),
-      startE2EStack({
-        ECS_POLL_INTERVAL: '200ms',
-        PROGRESS_INTERVAL: '200ms',
-        RELAUNCH_BACKOFF: '100ms',
-        SLIDE_FOLDER_SETTLE: '2s',
-        ECS_TASK_DEFINITION_ROUTES: LOCAL_ROUTES,
-      }),
+      startE2EStack(
+        {
+          ECS_POLL_INTERVAL: '200ms',
+          PROGRESS_INTERVAL: '200ms',
+          RELAUNCH_BACKOFF: '100ms',
+          // Long enough that a series' slide, started by its first file, always waits for its last.
+          SLIDE_FOLDER_SETTLE: '15s',
+          ECS_TASK_DEFINITION_ROUTES: LOCAL_ROUTES,
+        },
+        // Uploads under incoming/ notify the queue, and the bridge starts their slides.
+        { bridge: true },
+      ),
     ]);
     stack = started;
     slides = new Map(made.map((s) => [s.kind, s]));
@@ -189,5 +196,48 @@ describe('vendor slides through the pipeline to the OpenSlide processor', () => 
     };
     expect(row.row).toBe(7);
     expect(row.tissue).toHaveLength(16);
+  }, 180_000);
+
+  test('a DICOM series uploaded file by file starts one slide, for its folder, once it has settled', async () => {
+    const slide = slides.get('dicom') as TestSlide;
+    const folder = `${UPLOADS_PREFIX}dicom upload/`;
+    const names = (await readdir(slide.path)).sort();
+    const s3 = createS3Client(stack.env);
+    for (const name of names) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: SLIDES_BUCKET,
+          Key: `${folder}${name}`,
+          Body: await readFile(path.join(slide.path, name)),
+        }),
+      );
+    }
+    const handle = stack.client.workflow.getHandle(slideWorkflowId(SLIDES_BUCKET, folder));
+    // S3 notifies the queue and the bridge starts the folder's slide: wait for it to exist.
+    for (let i = 0; i < 600; i++) {
+      if (
+        await handle.describe().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const result = (await handle.result()) as SlideResult;
+    expect(result.attempts.map((a) => a.outcome)).toEqual(['success']);
+    expect(result.progress?.done).toBe(result.progress?.total);
+    // No file of the series became a slide of its own.
+    for (const name of names) {
+      await expect(
+        stack.client.workflow.getHandle(slideWorkflowId(SLIDES_BUCKET, `${folder}${name}`)).describe(),
+      ).rejects.toThrow(WorkflowNotFoundError);
+    }
+    // It waited for its last part to settle: its first plan asked for a wait (a timer) before any launch.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const timer = events.findIndex((e) => e.timerStartedEventAttributes);
+    const launch = events.findIndex((e) => e.activityTaskScheduledEventAttributes);
+    expect(timer).toBeGreaterThan(-1);
+    expect(timer).toBeLessThan(launch);
   }, 180_000);
 });

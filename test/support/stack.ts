@@ -3,7 +3,11 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createS3Client } from '../../src/aws/clients';
 import { SLIDES_BUCKET, type LocalStack, type LocalStackOptions } from '../../dev/stack/local-stack';
-import { startStackWithWorker, type RunningStack } from '../../dev/stack/run-stack';
+import {
+  startStackWithWorker,
+  type RunningStack,
+  type StackWithWorkerOptions,
+} from '../../dev/stack/run-stack';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -39,7 +43,7 @@ export const REALISTIC_SETTINGS = { ECS_MISSING_GRACE: '5s' };
 /** Starts the stack (realistic ECS) and a worker whose settings are the stack's plus `settings`. */
 export async function startE2EStack(
   settings: Record<string, string>,
-  opts: LocalStackOptions = {},
+  opts: LocalStackOptions & Pick<StackWithWorkerOptions, 'bridge'> = {},
 ): Promise<E2EStack> {
   return startStackWithWorker({
     ...opts,
