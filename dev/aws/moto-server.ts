@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { freePort } from '../../src/util/net';
-import { pythonPathFor, type ToolOptions } from '../tools/binaries';
+import { pythonInterpreter, pythonPathFor, type ToolOptions } from '../tools/binaries';
 
 export interface MotoServer {
   /** e.g. http://127.0.0.1:5000, for AWS_ENDPOINT_URL_S3 / _SQS. */
@@ -40,7 +40,7 @@ class PortTakenError extends Error {}
 async function startOn(port: number, host: string, opts: MotoOptions): Promise<MotoServer> {
   const env = opts.env ?? process.env;
   const child: ChildProcess = spawn(
-    opts.python ?? env.PYTHON ?? 'python3',
+    opts.python ?? pythonInterpreter(env),
     ['-m', 'moto.server', '-H', host, '-p', String(port)],
     { env: { ...env, PYTHONPATH: pythonPathFor(opts) }, stdio: ['ignore', 'ignore', 'pipe'] },
   );

@@ -7,8 +7,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { pythonTargetDir } from '../tools/binaries';
-import { PROJECT_ROOT, PYTHON_SOURCE_DIRS } from '../tools/layout';
+import { projectPythonPath, pythonInterpreter } from '../tools/binaries';
+import { PROJECT_ROOT } from '../tools/layout';
 
 const run = promisify(execFile);
 
@@ -23,20 +23,20 @@ export interface TestSlide {
   openslide: { vendor: string; dimensions: [number, number]; level_count: number };
 }
 
-function pythonEnv(): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    PYTHONPATH: [pythonTargetDir(), ...PYTHON_SOURCE_DIRS].join(path.delimiter),
-    PYTHONDONTWRITEBYTECODE: '1',
-  };
-}
-
 async function python(script: string, args: string[]): Promise<string> {
   const { stdout } = await run(
-    process.env.PYTHON ?? 'python3',
+    pythonInterpreter(),
     [path.join(PROJECT_ROOT, 'dev', 'slides', script), ...args],
-    { env: pythonEnv(), maxBuffer: 16 * 1024 * 1024, timeout: 300_000 },
+    {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        PYTHONPATH: projectPythonPath(),
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 300_000,
+    },
   );
   return stdout;
 }
@@ -57,16 +57,8 @@ export async function makeTestSlides(
     '--height',
     String(size.height),
   ]);
-  return parseManifest(stdout);
-}
-
-/** The generator's manifest (its stdout), as a list in the order of the kinds. */
-function parseManifest(stdout: string): TestSlide[] {
-  const parsed = JSON.parse(stdout) as unknown;
-  const entries = Array.isArray(parsed)
-    ? parsed
-    : Object.entries(parsed as Record<string, object>).map(([kind, v]) => ({ kind, ...v }));
-  return entries as TestSlide[];
+  // Its manifest: a list in the order of the kinds.
+  return JSON.parse(stdout) as TestSlide[];
 }
 
 /**

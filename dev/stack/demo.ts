@@ -1,7 +1,7 @@
 // `npm run demo`: the whole thing once. Starts the local stack and a worker, uploads a batch
 // of synthetic slides (TIFFs for the TypeScript processor, an Aperio SVS with JPEG 2000 inside
-// for the OpenSlide processor, which the stack's routes send it to), submits them, shows progress bars, prints a summary table and exits 0
-// when every slide succeeded.
+// for the OpenSlide processor, which the stack's routes send it to), submits them, shows
+// progress bars, prints a summary table and exits 0 when every slide succeeded.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -22,14 +22,8 @@ import {
   type LocalEcsOptions,
 } from '@wsi-orchestrator/local-ecs';
 import { connectExistingServer, startDevServer } from '../temporal/environment';
-import { findOnPath, pythonTargetDir } from '../tools/binaries';
-import {
-  PROCESSOR_ENTRY,
-  PROJECT_ROOT,
-  PYTHON_EXAMPLE_ENTRY,
-  PYTHON_SOURCE_DIRS,
-  tsxNodeArgs,
-} from '../tools/layout';
+import { projectPythonPath, pythonInterpreter } from '../tools/binaries';
+import { PROCESSOR_ENTRY, PROJECT_ROOT, PYTHON_EXAMPLE_ENTRY, tsxNodeArgs } from '../tools/layout';
 
 export const SLIDES_BUCKET = 'wsi-slides';
 export const WORK_BUCKET = 'wsi-work';
@@ -102,11 +96,6 @@ export function processorContainer(extraEnv: Record<string, string> = {}): Conta
   };
 }
 
-/** The Python interpreter the local ECS runs Python tasks with: $PYTHON, else python3's full path. */
-function pythonExecutable(): string {
-  return process.env.PYTHON ?? findOnPath('python3') ?? 'python3';
-}
-
 /**
  * A Python program as a container, run by the local ECS as a local process with the pinned
  * tools of `npm run setup` (.tools/python) and the project's Python packages on its path. (Its
@@ -114,7 +103,7 @@ function pythonExecutable(): string {
  */
 export function pythonContainer(args: string[], extraEnv: Record<string, string> = {}): ContainerDefinition {
   const env = {
-    PYTHONPATH: [pythonTargetDir(), ...PYTHON_SOURCE_DIRS].join(path.delimiter),
+    PYTHONPATH: projectPythonPath(),
     PYTHONDONTWRITEBYTECODE: '1',
     PYTHONUNBUFFERED: '1',
     ...extraEnv,
@@ -123,7 +112,7 @@ export function pythonContainer(args: string[], extraEnv: Record<string, string>
     name: CONTAINER_NAME,
     image: 'wsi-orchestrator/python-task:local',
     essential: true,
-    entryPoint: [pythonExecutable()],
+    entryPoint: [pythonInterpreter()],
     command: args,
     stopTimeout: 30,
     memoryReservation: 128,

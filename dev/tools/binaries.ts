@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from './layout';
+import { PROJECT_ROOT, PYTHON_SOURCE_DIRS } from './layout';
 
 export { PROJECT_ROOT };
 
@@ -152,6 +152,19 @@ export function requireTestServer(opts: ToolOptions = {}): string {
 }
 
 /** The Python path that makes the project-local packages (moto) importable. */
+/** The Python interpreter the project runs: $PYTHON, else python3 (its full path when on PATH). */
+export function pythonInterpreter(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PYTHON ?? findOnPath('python3', env) ?? 'python3';
+}
+
+/**
+ * PYTHONPATH for the project's own Python (the task library, the OpenSlide processor, their
+ * tests, the test-slide scripts): the pinned tools of `npm run setup` and the packages' sources.
+ */
+export function projectPythonPath(opts: ToolOptions = {}): string {
+  return [pythonTargetDir(opts), ...PYTHON_SOURCE_DIRS].join(path.delimiter);
+}
+
 export function pythonPathFor(opts: ToolOptions = {}): string {
   const env = opts.env ?? process.env;
   return [pythonTargetDir(opts), env.PYTHONPATH].filter(Boolean).join(path.delimiter);
@@ -184,7 +197,7 @@ function pythonToolsCurrent(opts: ToolOptions): boolean {
 export function ensureTools(opts: InstallOptions = {}): { temporalCli: string; testServer: string } {
   const env = opts.env ?? process.env;
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const python = opts.python ?? env.PYTHON ?? 'python3';
+  const python = opts.python ?? pythonInterpreter(env);
   const go = opts.go ?? env.GO ?? 'go';
 
   if (!pythonToolsCurrent(opts)) {

@@ -2,7 +2,7 @@
 // size (from S3 when not given), its first tier, where its checkpoint and outputs go, and
 // the policy. Settings are read here, in an activity, so the workflow stays deterministic
 // and a settings change applies to new slides without breaking running ones.
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { joinS3Uri } from '@wsi-orchestrator/task-contract';
@@ -50,20 +50,15 @@ interface Listing {
 /** The objects under a prefix (the console's folder marker aside): how many, their size, the newest. */
 async function listFolder(s3: S3Client, bucket: string, prefix: string): Promise<Listing> {
   const listing: Listing = { objects: 0, sizeBytes: 0, newest: 0 };
-  let token: string | undefined;
   try {
-    do {
-      const page = await s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
+    for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
       for (const o of page.Contents ?? []) {
         if (o.Key === prefix) continue;
         listing.objects++;
         listing.sizeBytes += o.Size ?? 0;
         listing.newest = Math.max(listing.newest, o.LastModified?.getTime() ?? 0);
       }
-      token = page.NextContinuationToken;
-    } while (token);
+    }
   } catch (err) {
     throwAccessFailure(err, bucket, prefix, 's3:ListBucket');
     throw err;
@@ -110,7 +105,7 @@ async function slideObjects(s3: S3Client, input: SlideInput, settleAfterMs: numb
     const folder = await listFolder(s3, bucket, key);
     if (folder.objects === 0) {
       throw ApplicationFailure.nonRetryable(
-        `slide folder s3://${bucket}/${key} has no objects`,
+        `slide folder s3://${bucket}/${key} has no objects: upload the slide's files (a DICOM series' .dcm) under it, or submit the folder that holds them`,
         FailureType.SlideNotFound,
       );
     }
@@ -119,7 +114,7 @@ async function slideObjects(s3: S3Client, input: SlideInput, settleAfterMs: numb
   const companion = companionFolderOf(key);
   if (!companion)
     return { sizeBytes: input.sizeBytes ?? (await headSlide(s3, bucket, key)).sizeBytes, settleMs: 0 };
-  const [head, data] = [await headSlide(s3, bucket, key), await listFolder(s3, bucket, companion)];
+  const [head, data] = await Promise.all([headSlide(s3, bucket, key), listFolder(s3, bucket, companion)]);
   const settleMs = settle(Math.max(head.modified, data.newest));
   if (settleMs === 0 && data.objects === 0) {
     throw ApplicationFailure.nonRetryable(

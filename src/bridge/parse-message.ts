@@ -150,18 +150,19 @@ interface Collected {
 }
 
 /**
- * Adds an announced slide. An upload event's key ending in `/` is the console's folder marker;
- * a plain message may name a folder slide (a DICOM series) on purpose.
+ * Adds an announced slide. An upload event's key ending in `/` is the console's folder marker,
+ * and an MRXS data file is part of its .mrxs's slide; a plain message names its slide on
+ * purpose (a folder slide, a DICOM series, included).
  */
-function addSlide(out: Collected, uploaded: SlideRecord, folderMeansSlide = false): void {
-  if (isFolderMarker(uploaded.key) && !folderMeansSlide) {
+function addSlide(out: Collected, uploaded: SlideRecord, namedOnPurpose = false): void {
+  if (isFolderMarker(uploaded.key) && !namedOnPurpose) {
     out.ignored.push(
       `${uploaded.event} s3://${uploaded.bucket}/${uploaded.key} is a folder marker, not a slide`,
     );
     return;
   }
   const part = partOfAnotherSlide(uploaded.key);
-  if (part && !folderMeansSlide) {
+  if (part && !namedOnPurpose) {
     out.ignored.push(`${uploaded.event} s3://${uploaded.bucket}/${uploaded.key} ${part}`);
     return;
   }

@@ -7,9 +7,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { createEcsClient, createS3Client } from '../../src/aws/clients';
 import { submitSlide } from '../../src/cli/submit';
 import { slideWorkflowId } from '../../src/slides/identity';
@@ -31,6 +30,7 @@ import {
   SLIDES_BUCKET,
   UPLOADS_PREFIX,
 } from '../../dev/stack/local-stack';
+import { keysUnder } from '../support/s3';
 import { startE2EStack, type E2EStack } from '../support/stack';
 
 const CHUNK_TILES = 8;
@@ -53,26 +53,14 @@ const CASES: { kind: TestSlideKind; key: string; vendor: string; input?: Partial
 /** Copies every object under an S3 prefix into `dir`, keeping the paths below the prefix. */
 async function download(stack: E2EStack, uri: string, dir: string): Promise<number> {
   const s3 = createS3Client(stack.env);
-  const { bucket, key: prefix } = parseS3Uri(uri);
-  let count = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) {
-      const file = path.join(dir, (o.Key as string).slice(prefix.length));
-      await mkdir(path.dirname(file), { recursive: true });
-      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      await writeFile(
-        file,
-        await (body.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-      );
-      count++;
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-  return count;
+  const { bucket, prefix, keys } = await keysUnder(s3, uri);
+  for (const key of keys) {
+    const file = path.join(dir, key.slice(prefix.length));
+    await mkdir(path.dirname(file), { recursive: true });
+    const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    await writeFile(file, (await body.Body?.transformToByteArray()) ?? new Uint8Array());
+  }
+  return keys.length;
 }
 
 describe('vendor slides through the pipeline to the OpenSlide processor', () => {

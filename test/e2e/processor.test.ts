@@ -3,7 +3,7 @@
 // Temporal CLI binary and plain JSON input completes.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../src/aws/clients';
 import { parseS3Uri } from '@wsi-orchestrator/task-contract';
 import { submitSlide } from '../../src/cli/submit';
@@ -13,27 +13,17 @@ import { requireTemporalCli } from '../../dev/tools/binaries';
 import { statusQuery } from '../../src/workflows/definitions';
 import type { Progress, SlideResult } from '../../src/workflows/types';
 import { makeSyntheticSlide } from '../../dev/slides/synthetic';
+import { keysUnder } from '../support/s3';
 import { putSlide, startE2EStack, type E2EStack } from '../support/stack';
 
 const run = promisify(execFile);
 
 async function countObjects(stack: E2EStack, uri: string): Promise<{ tiles: number; dzi: number }> {
-  const s3 = createS3Client(stack.env);
-  const { bucket, key } = parseS3Uri(uri);
-  let tiles = 0;
-  let dzi = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }),
-    );
-    for (const o of page.Contents ?? []) {
-      if (o.Key?.endsWith('.dzi')) dzi++;
-      else if (o.Key?.endsWith('.jpeg')) tiles++;
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-  return { tiles, dzi };
+  const { keys } = await keysUnder(createS3Client(stack.env), uri);
+  return {
+    tiles: keys.filter((k) => k.endsWith('.jpeg')).length,
+    dzi: keys.filter((k) => k.endsWith('.dzi')).length,
+  };
 }
 
 describe('the pipeline with the reference processor', () => {

@@ -6,22 +6,21 @@
 // 2-core machine their signal tests raced the clock.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT, pythonTargetDir } from '../../dev/tools/binaries';
-import { PYTHON_SOURCE_DIRS } from '../../dev/tools/layout';
+import { PROJECT_ROOT, projectPythonPath, pythonInterpreter } from '../../dev/tools/binaries';
 
 const TASK_PY = path.join(PROJECT_ROOT, 'packages', 'task-py');
 const OPENSLIDE = path.join(PROJECT_ROOT, 'packages', 'processor-openslide');
 const DEV_SLIDES = path.join(PROJECT_ROOT, 'dev', 'slides');
 
 function python(args: string[], timeoutMs: number): { status: number | null; output: string } {
-  const result = spawnSync(process.env.PYTHON ?? 'python3', args, {
+  const result = spawnSync(pythonInterpreter(), args, {
     cwd: PROJECT_ROOT,
     // A clean environment: no AWS profile or endpoint of the developer's leaks into the tests,
     // and no __pycache__ is left in the work tree.
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      PYTHONPATH: [pythonTargetDir(), ...PYTHON_SOURCE_DIRS].join(path.delimiter),
+      PYTHONPATH: projectPythonPath(),
       PYTHONDONTWRITEBYTECODE: '1',
     },
     encoding: 'utf8',
@@ -38,9 +37,13 @@ describe('the Python packages', () => {
   test.each([
     ['packages/task-py', TASK_PY],
     ['packages/processor-openslide', OPENSLIDE],
-  ])('%s: pytest passes', (_name, dir) => {
-    expectSuccess(python(['-m', 'pytest', dir, '-q', '-p', 'no:cacheprovider'], 240_000));
-  }, 300_000);
+  ])(
+    '%s: pytest passes',
+    (_name, dir) => {
+      expectSuccess(python(['-m', 'pytest', dir, '-q', '-p', 'no:cacheprovider'], 240_000));
+    },
+    300_000,
+  );
 
   test('ruff finds nothing to fix', () => {
     const paths = [TASK_PY, OPENSLIDE, DEV_SLIDES, path.join(PROJECT_ROOT, 'bench')];
