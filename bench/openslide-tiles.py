@@ -285,20 +285,12 @@ def main() -> None:
         took = time.perf_counter() - made
         print(f"slide {args.width}x{args.height} JPEG SVS made in {took:.1f} s")
         measured: dict[tuple[str, int], list[dict[str, Any]]] = {r: [] for r in RUNS}
-        for _ in range(
-            args.repeat
-        ):  # the configurations in turn, so load drifts hit all
+        # The configurations in turn, so load drifts hit all.
+        for _ in range(args.repeat):
             for approach, workers in RUNS:
-                cmd = [
-                    sys.executable,
-                    __file__,
-                    "--one",
-                    approach,
-                    str(workers),
-                    str(slide),
-                ]
+                one = ["--one", approach, str(workers), str(slide)]
                 res = subprocess.run(
-                    cmd,
+                    [sys.executable, __file__, *one],
                     check=True,
                     capture_output=True,
                     text=True,

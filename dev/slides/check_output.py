@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import openslide
+from make_test_slides import first_file
 from openslide.deepzoom import DeepZoomGenerator
 from PIL import Image
 from wsi_openslide.settings import Settings
@@ -57,16 +58,6 @@ class Report:
 
     def differ(self, message: str) -> None:
         self.differences.append(message)
-
-
-def slide_file(path: Path) -> Path:
-    """The file OpenSlide opens: the slide itself, or a folder's first file by name."""
-    if not path.is_dir():
-        return path
-    files = sorted(p for p in path.rglob("*") if p.is_file())
-    if not files:
-        raise FileNotFoundError(f"no files in {path}")
-    return files[0]
 
 
 def _dzi_fields(text: str) -> dict[str, str]:
@@ -141,6 +132,8 @@ def _tile_sort_key(name: str) -> tuple[int, int]:
 
 
 def _number(value: str | None) -> float | None:
+    # The same parse as wsi_openslide.metadata's, written again on purpose: the expected value
+    # must come from OpenSlide's property by the checker's own reading, not the processor's.
     if value is None:
         return None
     try:
@@ -293,10 +286,11 @@ def sample_tiles(
 
 def open_slide(path: Path) -> openslide.OpenSlide:
     """The slide (a file, or a folder through its first file); raises OpenSlideError or OSError."""
-    return openslide.OpenSlide(slide_file(path))
+    return openslide.OpenSlide(first_file(path) if path.is_dir() else path)
 
 
 def check_output(
+    slide: openslide.OpenSlide,
     slide_path: Path,
     output: Path,
     *,
@@ -306,49 +300,44 @@ def check_output(
     settings: Settings = DEFAULTS,
 ) -> tuple[Report, dict[str, Any]]:
     ext = settings.format
-    with open_slide(slide_path) as slide:
-        dz = DeepZoomGenerator(
-            slide,
-            tile_size=settings.tile_size,
-            overlap=settings.overlap,
-            limit_bounds=False,
-        )
-        report = Report()
-        name = check_dzi(output, dz, settings.format, report)
-        tiles_dir = output / f"{name}_files"
-        check_tile_sets(tiles_dir, dz, ext, report)
-        check_metadata(output, slide, dz, settings, report)
+    dz = DeepZoomGenerator(
+        slide,
+        tile_size=settings.tile_size,
+        overlap=settings.overlap,
+        limit_bounds=False,
+    )
+    report = Report()
+    name = check_dzi(output, dz, ext, report)
+    tiles_dir = output / f"{name}_files"
+    check_tile_sets(tiles_dir, dz, ext, report)
+    check_metadata(output, slide, dz, settings, report)
 
-        thumb = output / "thumbnail.jpg"
-        if thumb.is_file():
-            size = settings.thumbnail_size
-            expected = as_written(slide.get_thumbnail((size, size)), "jpeg", 90)
-            _compare_image(
-                "thumbnail.jpg", thumb.read_bytes(), expected, tolerance, report
-            )
-        else:
-            report.differ("thumbnail.jpg is missing")
+    thumb = output / "thumbnail.jpg"
+    if thumb.is_file():
+        size = settings.thumbnail_size
+        expected = as_written(slide.get_thumbnail((size, size)), "jpeg", 90)
+        _compare_image("thumbnail.jpg", thumb.read_bytes(), expected, tolerance, report)
+    else:
+        report.differ("thumbnail.jpg is missing")
 
-        for level, col, row in sample_tiles(dz, samples, seed):
-            rel = f"{tiles_dir.name}/{level}/{col}_{row}.{ext}"
-            tile = tiles_dir / str(level) / f"{col}_{row}.{ext}"
-            if tile.is_file():  # a missing tile is already named above
-                expected = as_written(
-                    dz.get_tile(level, (col, row)), ext, settings.quality
-                )
-                _compare_image(rel, tile.read_bytes(), expected, tolerance, report)
+    for level, col, row in sample_tiles(dz, samples, seed):
+        rel = f"{tiles_dir.name}/{level}/{col}_{row}.{ext}"
+        tile = tiles_dir / str(level) / f"{col}_{row}.{ext}"
+        if tile.is_file():  # a missing tile is already named above
+            expected = as_written(dz.get_tile(level, (col, row)), ext, settings.quality)
+            _compare_image(rel, tile.read_bytes(), expected, tolerance, report)
 
-        summary = {
-            "ok": not report.differences,
-            "slide": str(slide_path),
-            "vendor": slide.properties.get(openslide.PROPERTY_NAME_VENDOR),
-            "dimensions": list(slide.dimensions),
-            "deepZoomLevels": dz.level_count,
-            "tiles": sum(c * r for c, r in dz.level_tiles),
-            "sampled": report.sampled,
-            "maxMeanAbsDiff": round(report.max_diff, 3),
-            "tolerance": tolerance,
-        }
+    summary = {
+        "ok": not report.differences,
+        "slide": str(slide_path),
+        "vendor": slide.properties.get(openslide.PROPERTY_NAME_VENDOR),
+        "dimensions": list(slide.dimensions),
+        "deepZoomLevels": dz.level_count,
+        "tiles": sum(c * r for c, r in dz.level_tiles),
+        "sampled": report.sampled,
+        "maxMeanAbsDiff": round(report.max_diff, 3),
+        "tolerance": tolerance,
+    }
     return report, summary
 
 
@@ -377,19 +366,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"check_output: {args.output} is not a folder", file=sys.stderr)
         return 2
     try:
-        open_slide(args.slide).close()
+        slide = open_slide(args.slide)
     except (openslide.OpenSlideError, OSError) as err:
         print(
             f"check_output: cannot open the slide {args.slide}: {err}", file=sys.stderr
         )
         return 2
-    report, summary = check_output(
-        args.slide,
-        args.output,
-        samples=args.samples,
-        seed=args.seed,
-        tolerance=args.tolerance,
-    )
+    with slide:
+        report, summary = check_output(
+            slide,
+            args.slide,
+            args.output,
+            samples=args.samples,
+            seed=args.seed,
+            tolerance=args.tolerance,
+        )
     if report.differences:
         for line in report.differences:
             print(f"check_output: {line}", file=sys.stderr)

@@ -6,13 +6,12 @@ end-to-end tests call it)."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import DEV_SLIDES, python_env
+from helpers import DEV_SLIDES, run_dev_script
 
 # make_test_slides and check_output, importable by the tests.
 sys.path.insert(0, str(DEV_SLIDES))
@@ -31,14 +30,7 @@ def task_env(task_env: dict[str, str]) -> dict[str, str]:
 def test_slides(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """Every kind of test slide, 2048x1536, by the generator's CLI: its manifest, by kind."""
     out = tmp_path_factory.mktemp("slides")
-    res = subprocess.run(
-        [sys.executable, str(DEV_SLIDES / "make_test_slides.py"), "--out", str(out)],
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    res = run_dev_script("make_test_slides.py", "--out", str(out))
     assert res.returncode == 0, res.stderr
     return {entry["kind"]: entry for entry in json.loads(res.stdout)}
 

@@ -15,19 +15,36 @@ ROOT = Path(__file__).resolve().parents[3]
 DEV_SLIDES = ROOT / "dev" / "slides"
 
 
-def python_env() -> dict[str, str]:
-    """This interpreter's path for a child process (the pinned tools and both packages)."""
+def python_env(*overlays: dict[str, str]) -> dict[str, str]:
+    """os.environ with `overlays` on top, and this interpreter's path for a child process (the
+    pinned tools and both packages)."""
     path = os.pathsep.join([str(SRC), *sys.path])
-    return {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = dict(os.environ)
+    for overlay in overlays:
+        env.update(overlay)
+    return {**env, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def run_dev_script(
+    script: str, *args: str, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """One of dev/slides' scripts (make_test_slides.py, check_output.py) through its CLI."""
+    return subprocess.run(
+        [sys.executable, str(DEV_SLIDES / script), *args],
+        env=python_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def start(env: dict[str, str], session: bool = False, **extra: str) -> subprocess.Popen[str]:
     """The processor as a subprocess; `session`: in a process group of its own (to signal it
     with its workers, as a process group)."""
-    path = os.pathsep.join([str(SRC), *sys.path])
     return subprocess.Popen(
         [sys.executable, "-m", "wsi_openslide"],
-        env={**os.environ, **env, **extra, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"},
+        env=python_env(env, extra),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

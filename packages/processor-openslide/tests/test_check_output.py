@@ -6,36 +6,20 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from helpers import DEV_SLIDES, outputs, python_env, run
+from helpers import outputs, run, run_dev_script
 from PIL import Image
+from wsi_task.testing import aws_environment, s3_client
 
 KINDS = ["svs-jpeg", "svs-j2k", "tiff", "dicom"]
 
 
 def check(slide: str, output: Path) -> tuple[int, str, str]:
-    res = subprocess.run(
-        [
-            sys.executable,
-            str(DEV_SLIDES / "check_output.py"),
-            "--slide",
-            slide,
-            "--output",
-            str(output),
-        ],
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    res = run_dev_script("check_output.py", "--slide", slide, "--output", str(output))
     return res.returncode, res.stdout, res.stderr
 
 
@@ -49,13 +33,8 @@ def processed(
     """(slide path, local copy of the output) after the processor ran on one kind of slide."""
     kind: str = request.param
     slide = test_slides[kind]
-    creds = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="us-east-1",
-        **{k.lower(): v for k, v in creds.items()},
-    )
+    aws = aws_environment(moto_endpoint)
+    s3 = s3_client(aws)
     bucket = f"check-output-{kind}"
     s3.create_bucket(Bucket=bucket)
     path = Path(slide["path"])
@@ -67,9 +46,7 @@ def processed(
         key = f"slides/{path.name}"
         s3.upload_file(str(path), bucket, key)
     env = {
-        **creds,
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_S3": moto_endpoint,
+        **aws,
         "SLIDE_BUCKET": bucket,
         "SLIDE_KEY": key,
         "SLIDE_ID": kind,

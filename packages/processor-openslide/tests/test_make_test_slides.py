@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import json
 from pathlib import Path
 from typing import Any
 
 import openslide
 import pytest
-from helpers import DEV_SLIDES, python_env
+from helpers import run_dev_script
 
 EXPECTED_VENDORS = {
     "svs-jpeg": "aperio",
@@ -52,41 +51,18 @@ def test_svs_has_the_aperio_associated_images(test_slides: dict[str, dict[str, A
 
 
 def test_cli_kinds_size_and_bad_kind(tmp_path: Path) -> None:
-    script = str(DEV_SLIDES / "make_test_slides.py")
-    res = subprocess.run(
-        [
-            sys.executable,
-            script,
-            "--out",
-            str(tmp_path),
-            "--kinds",
-            "tiff",
-            "--width",
-            "600",
-            "--height",
-            "400",
-        ],
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    size = ("--width", "600", "--height", "400")
+    res = run_dev_script(
+        "make_test_slides.py", "--out", str(tmp_path), "--kinds", "tiff", *size, timeout=60
     )
     assert res.returncode == 0, res.stderr
-    import json
-
     (entry,) = json.loads(res.stdout)
     assert entry["kind"] == "tiff"
     assert entry["openslide"]["dimensions"] == [600, 400]
     assert entry["openslide"]["level_count"] == 2  # 600x400 and 150x100; 1/16 is too small
 
-    bad = subprocess.run(
-        [sys.executable, script, "--out", str(tmp_path), "--kinds", "svs,ndpi"],
-        env=python_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    bad = run_dev_script(
+        "make_test_slides.py", "--out", str(tmp_path), "--kinds", "svs,ndpi", timeout=60
     )
     assert bad.returncode == 2
     assert "unknown kind(s) svs, ndpi" in bad.stderr

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from helpers import alive, checkpoint, children, events, outputs, run, start, wait_for_done
 from wsi_task import BadEnvironment
+from wsi_task.testing import aws_environment, s3_client
 
 from wsi_openslide.cpus import available_cpus, cgroup_cpu_quota
 from wsi_openslide.settings import read_settings
@@ -25,19 +25,8 @@ TILES = 99  # the 2048x1536 test slides, 254 + 1
 @pytest.fixture(scope="module")
 def reference(svs_jpeg: Path, moto_endpoint: str) -> dict[str, bytes]:
     """One process's output of the JPEG SVS, made once in a bucket of its own."""
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_S3": moto_endpoint,
-    }
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    env = aws_environment(moto_endpoint)
+    s3 = s3_client(env)
     bucket = "processes-reference"
     s3.create_bucket(Bucket=bucket)
     s3.upload_file(str(svs_jpeg), bucket, "slides/a.svs")

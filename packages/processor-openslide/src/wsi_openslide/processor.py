@@ -3,14 +3,12 @@ DeepZoom tiles in chunks (checkpoint after each), then the .dzi descriptor last.
 
 from __future__ import annotations
 
-import io
 import json
 import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import openslide
 from wsi_task import BadSlide, SlideNotFound, TaskContext
@@ -18,7 +16,7 @@ from wsi_task import BadSlide, SlideNotFound, TaskContext
 from .metadata import slide_metadata
 from .render import TileRenderer, deep_zoom, open_renderer
 from .settings import Settings, read_settings
-from .tiles import TileRef, dzi_xml, tile_order, tile_path
+from .tiles import TileRef, dzi_xml, encode_tile, tile_order, tile_path
 
 
 def process_slide(task: TaskContext, settings: Settings | None = None) -> None:
@@ -106,12 +104,6 @@ def _write_tiles(
             wait(chunk)
 
 
-def _jpeg(image: Any) -> bytes:
-    buf = io.BytesIO()
-    image.convert("RGB").save(buf, "JPEG", quality=90)
-    return buf.getvalue()
-
-
 def _process(task: TaskContext, slide: openslide.OpenSlide, path: Path, settings: Settings) -> None:
     dz = deep_zoom(slide, settings)
     tiles = list(tile_order(dz))
@@ -139,14 +131,14 @@ def _process(task: TaskContext, slide: openslide.OpenSlide, path: Path, settings
         "tiles": len(tiles),
     }
     thumb = slide.get_thumbnail((settings.thumbnail_size, settings.thumbnail_size))
-    task.upload("thumbnail.jpg", _jpeg(thumb), "image/jpeg")
+    task.upload("thumbnail.jpg", encode_tile(thumb, "jpeg", 90), "image/jpeg")
     exported = []
     for name in settings.export_associated:
         image = slide.associated_images.get(name)
         if image is None:
             task.log("associated_image_missing", name=name)
             continue
-        task.upload(f"associated/{name}.jpg", _jpeg(image), "image/jpeg")
+        task.upload(f"associated/{name}.jpg", encode_tile(image, "jpeg", 90), "image/jpeg")
         exported.append(name)
     meta["exportedAssociatedImages"] = exported
     task.upload("metadata.json", json.dumps(meta, indent=2) + "\n", "application/json")

@@ -68,11 +68,12 @@ class InProcessRenderer(TileRenderer):
     def __init__(self, dz: DeepZoomGenerator, tiles: Sequence[TileRef], settings: Settings) -> None:
         self._dz = dz
         self._tiles = tiles
-        self._settings = settings
+        self._fmt = settings.format
+        self._quality = settings.quality
+        self._delay = settings.tile_delay_ms / 1000
 
     def render(self, index: int) -> bytes:
-        s = self._settings
-        return _render(self._dz, self._tiles[index], s.format, s.quality, s.tile_delay_ms / 1000)
+        return _render(self._dz, self._tiles[index], self._fmt, self._quality, self._delay)
 
 
 class ProcessPoolRenderer(TileRenderer):

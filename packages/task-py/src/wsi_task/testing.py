@@ -9,6 +9,9 @@ pytest and moto[server]).
 - `bucket`: a fresh bucket per test;
 - `task_env`: a complete task environment, as RunTask sets it, for slide `slides/a.svs` of
   that bucket (override the fixture to change it).
+
+`aws_environment(endpoint)` and `s3_client(env)` are what `aws_env` and `s3` hold, for a
+fixture of a wider scope (a module's, a session's) that cannot use them.
 """
 
 from __future__ import annotations
@@ -36,18 +39,19 @@ def moto_endpoint() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture
-def aws_env(moto_endpoint: str) -> dict[str, str]:
+def aws_environment(endpoint: str) -> dict[str, str]:
+    """Credentials, region and AWS_ENDPOINT_URL_S3 for the moto server at `endpoint` (what the
+    `aws_env` fixture holds; for a fixture of a wider scope than a test's)."""
     return {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL_S3": moto_endpoint,
+        "AWS_ENDPOINT_URL_S3": endpoint,
     }
 
 
-@pytest.fixture
-def s3(aws_env: dict[str, str]) -> Any:
+def s3_client(aws_env: dict[str, str]) -> Any:
+    """A boto3 S3 client for an `aws_environment`."""
     return boto3.client(
         "s3",
         endpoint_url=aws_env["AWS_ENDPOINT_URL_S3"],
@@ -55,6 +59,16 @@ def s3(aws_env: dict[str, str]) -> Any:
         aws_access_key_id=aws_env["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=aws_env["AWS_SECRET_ACCESS_KEY"],
     )
+
+
+@pytest.fixture
+def aws_env(moto_endpoint: str) -> dict[str, str]:
+    return aws_environment(moto_endpoint)
+
+
+@pytest.fixture
+def s3(aws_env: dict[str, str]) -> Any:
+    return s3_client(aws_env)
 
 
 @pytest.fixture
