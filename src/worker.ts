@@ -275,13 +275,19 @@ export async function runWorkerMain(): Promise<void> {
   const runWorkers = workers.run();
   const metricsServer = await serveWorkerMetrics(workers, settings, { sdkMetricsUrl });
   if (metricsServer) console.log(`worker: metrics, /healthz and /readyz on ${metricsServer.url}`);
-  console.log(`worker: ${await ensureClusterBudget(client, settings)}`);
+  // Not awaited before the workers run: a SIGTERM during start-up must not wait on a budget
+  // query that no worker (shutting down) will answer.
+  const budgetLine = ensureClusterBudget(client, settings).then(
+    (line) => console.log(`worker: ${line}`),
+    (err: unknown) => console.log(`worker: budget not read at start: ${(err as Error).message}`),
+  );
   console.log(
     `worker: ${target.connectionOptions.address} namespace ${target.namespace}; queues ${settings.slidesTaskQueue}, ` +
       `${settings.ecsTaskQueue} (${workers.taskSlots} task slots, ${settings.ecs.launchRatePerSecond} launches/s); ` +
       `cluster ${settings.ecs.cluster}`,
   );
   await runWorkers;
+  await budgetLine;
   await metricsServer?.close();
   await client.connection.close();
   await connection.close();

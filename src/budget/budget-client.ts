@@ -40,7 +40,8 @@ export async function readBudget(client: Client, cluster: string, waitMs = 0): P
   const handle = client.workflow.getHandle(budgetWorkflowId(cluster));
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const view = await handle.query(budgetQuery);
+    // Bounded: a query waits for a worker, and none may be polling (a worker shutting down).
+    const view = await client.withDeadline(Date.now() + 5_000, () => handle.query(budgetQuery));
     if (view.limits || Date.now() >= deadline) return view;
     await new Promise((r) => setTimeout(r, 200));
   }
