@@ -279,7 +279,11 @@ export async function runWorkerMain(): Promise<void> {
   // query that no worker (shutting down) will answer.
   const budgetLine = ensureClusterBudget(client, settings).then(
     (line) => console.log(`worker: ${line}`),
-    (err: unknown) => console.log(`worker: budget not read at start: ${(err as Error).message}`),
+    (err: unknown) =>
+      console.log(
+        `worker: the budget was not read at start (${(err as Error).message}); the worker runs on, ` +
+          '`slides capacity` shows the budget once it answers',
+      ),
   );
   console.log(
     `worker: ${target.connectionOptions.address} namespace ${target.namespace}; queues ${settings.slidesTaskQueue}, ` +

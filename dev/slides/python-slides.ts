@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { projectPythonPath, pythonInterpreter } from '../tools/binaries';
+import { projectPythonEnv, pythonInterpreter } from '../tools/binaries';
 import { PROJECT_ROOT } from '../tools/layout';
 
 const run = promisify(execFile);
@@ -27,16 +27,7 @@ async function python(script: string, args: string[]): Promise<string> {
   const { stdout } = await run(
     pythonInterpreter(),
     [path.join(PROJECT_ROOT, 'dev', 'slides', script), ...args],
-    {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        PYTHONPATH: projectPythonPath(),
-        PYTHONDONTWRITEBYTECODE: '1',
-      },
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: 300_000,
-    },
+    { env: projectPythonEnv(), maxBuffer: 16 * 1024 * 1024, timeout: 300_000 },
   );
   return stdout;
 }

@@ -151,7 +151,6 @@ export function requireTestServer(opts: ToolOptions = {}): string {
   return found;
 }
 
-/** The Python path that makes the project-local packages (moto) importable. */
 /** The Python interpreter the project runs: $PYTHON, else python3 (its full path when on PATH). */
 export function pythonInterpreter(env: NodeJS.ProcessEnv = process.env): string {
   return env.PYTHON ?? findOnPath('python3', env) ?? 'python3';
@@ -165,6 +164,20 @@ export function projectPythonPath(opts: ToolOptions = {}): string {
   return [pythonTargetDir(opts), ...PYTHON_SOURCE_DIRS].join(path.delimiter);
 }
 
+/**
+ * A clean environment for the project's own Python: no AWS profile or endpoint of the
+ * developer's leaks in, and no __pycache__ is left in the work tree.
+ */
+export function projectPythonEnv(): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    PYTHONPATH: projectPythonPath(),
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+}
+
+/** The Python path that makes the project-local packages (moto) importable. */
 export function pythonPathFor(opts: ToolOptions = {}): string {
   const env = opts.env ?? process.env;
   return [pythonTargetDir(opts), env.PYTHONPATH].filter(Boolean).join(path.delimiter);

@@ -6,7 +6,7 @@
 // 2-core machine their signal tests raced the clock.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT, projectPythonPath, pythonInterpreter } from '../../dev/tools/binaries';
+import { PROJECT_ROOT, projectPythonEnv, pythonInterpreter } from '../../dev/tools/binaries';
 
 const TASK_PY = path.join(PROJECT_ROOT, 'packages', 'task-py');
 const OPENSLIDE = path.join(PROJECT_ROOT, 'packages', 'processor-openslide');
@@ -15,14 +15,7 @@ const DEV_SLIDES = path.join(PROJECT_ROOT, 'dev', 'slides');
 function python(args: string[], timeoutMs: number): { status: number | null; output: string } {
   const result = spawnSync(pythonInterpreter(), args, {
     cwd: PROJECT_ROOT,
-    // A clean environment: no AWS profile or endpoint of the developer's leaks into the tests,
-    // and no __pycache__ is left in the work tree.
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PYTHONPATH: projectPythonPath(),
-      PYTHONDONTWRITEBYTECODE: '1',
-    },
+    env: projectPythonEnv(),
     encoding: 'utf8',
     timeout: timeoutMs,
   });
